@@ -281,3 +281,41 @@ impl SupplierReport {
             .as_deref()
     }
 }
+
+/// One row of a template's Smelter Look-up sheet: RMI's reference data for one alias.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Hash)]
+pub struct LookupEntry {
+    /// Metal the entry belongs to.
+    pub metal: String,
+    /// Look-up name (an alias or the standard name).
+    pub lookup_name: String,
+    /// Standard smelter name.
+    pub standard_name: Option<String>,
+    /// Country of the facility (RMI spelling).
+    pub country: Option<String>,
+    /// RMI facility ID (`CID` + 6 digits); `None` for the special rows.
+    pub cid: Option<String>,
+    /// Source of the ID (e.g. `RMI`).
+    pub source: Option<String>,
+    /// Street.
+    pub street: Option<String>,
+    /// City.
+    pub city: Option<String>,
+    /// State or province.
+    pub state_province: Option<String>,
+}
+
+/// Look-up value meaning the supplier types name and country itself.
+pub const SMELTER_NOT_LISTED: &str = "Smelter not listed";
+/// Look-up value meaning the supplier does not know the smelter.
+pub const SMELTER_NOT_YET_IDENTIFIED: &str = "Smelter not yet identified";
+
+/// Whether a look-up value is "Smelter not listed" (any case, trimmed).
+pub fn is_not_listed(value: &str) -> bool {
+    value.trim().eq_ignore_ascii_case(SMELTER_NOT_LISTED)
+}
+
+/// Whether a look-up value is "Smelter not yet identified" (any case, trimmed).
+pub fn is_not_yet_identified(value: &str) -> bool {
+    value.trim().eq_ignore_ascii_case(SMELTER_NOT_YET_IDENTIFIED)
+}
