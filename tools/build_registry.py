@@ -29,6 +29,43 @@ CHECKER = {
     "AMRT": {"q1_out": ["No", "Unknown", "Not declaring"], "q2_out": [], "q2_required": False,
              "q2_out_applies": False, "url_question": None, "describe_other_question": None, "active_questions": ["Q1"]},
 }
+# Further Checker parameters (spec §9) used by oretrail-validate, common to every family unless
+# overridden below: required Declaration fields, e-mail fields, Q1/Q2 answers that declare a mineral
+# not used (Smelter List rows of it are contradictions), questions never required, the question
+# "have you identified all smelters", the answer that needs a description in the comment, and the
+# Smelter List fields a row needs to count as a smelter for a mineral / a "not listed" row needs.
+CHECKER_COMMON = {
+    "required_fields": ["company_name", "scope", "contact_name", "contact_email", "contact_phone",
+                        "authorizer_name", "authorizer_email", "effective_date"],
+    "email_fields": ["contact_email", "authorizer_email"],
+    "optional_questions": [],
+    "yes_comment_questions": [],
+    "describe_other_answer": None,
+    "all_identified_question": None,
+    "q1_declared_unused": ["No"],
+    "q2_declared_unused": ["No"],
+    "smelter_row_required": ["lookup"],
+    "not_listed_required": ["name", "country"],
+}
+CHECKER_FAMILY = {
+    "CMRT": {"all_identified_question": "Q7"},
+    "EMRT1": {"all_identified_question": "Q6", "describe_other_answer": "Yes, Using Other Format (Describe)",
+              "q1_declared_unused": ["No", "Not applicable for this declaration"]},
+    "EMRT2": {"all_identified_question": "Q6", "q1_declared_unused": ["No", "Not declaring"]},
+    "CRT": {"all_identified_question": "Q5", "describe_other_answer": "Yes, Using Other Format (Describe)",
+            "q2_declared_unused": []},
+    "AMRT": {"optional_questions": ["Q2"], "q1_declared_unused": ["No", "Not declaring"],
+             "q2_declared_unused": [], "smelter_row_required": ["lookup", "country"]},
+}
+# Version-specific Checker rows: EMRT 1.1/1.11 also demand a comment (labelled "URL") when
+# question A is Yes; AMRT 1.2 has no look-up (a smelter is metal + typed name + country).
+CHECKER_VERSION = {
+    ("EMRT", "1.1"): {"yes_comment_questions": ["A"]},
+    ("EMRT", "1.11"): {"yes_comment_questions": ["A"]},
+    ("AMRT", "1.2"): {"smelter_row_required": ["name", "country"], "not_listed_required": []},
+}
+MONTHS = {m: i + 1 for i, m in enumerate(["January", "February", "March", "April", "May", "June", "July",
+                                          "August", "September", "October", "November", "December"])}
 # Date validation bounds (spec §10): None = no upper bound.
 NO_UPPER_DATE = {("CMRT", "6.31"), ("CMRT", "6.4"), ("CMRT", "6.5")}
 
@@ -64,6 +101,23 @@ def checker_key(fam, ver):
     return fam
 
 
+def checker_params(fam, ver):
+    key = checker_key(fam, ver)
+    out = dict(CHECKER[key])
+    out.update(CHECKER_COMMON)
+    out.update(CHECKER_FAMILY.get(key, {}))
+    out.update(CHECKER_VERSION.get((fam, ver), {}))
+    return out
+
+
+def release_date(label):
+    """ISO date of the second line of the revision label ("Revision 6.5\nApril 25, 2025")."""
+    m = re.search(r"([A-Z][a-z]+) (\d{1,2}), (\d{4})", label)
+    if not m or m.group(1) not in MONTHS:
+        return None
+    return f"{int(m.group(3)):04d}-{MONTHS[m.group(1)]:02d}-{int(m.group(2)):02d}"
+
+
 def build_version(fam, ver, e):
     decl = e["declaration"]
     fields = {"language": e["language_cell"].split("!")[1]}
@@ -85,7 +139,8 @@ def build_version(fam, ver, e):
         "declaration": fields,
         "effective_date_min": "2006-12-31",
         "effective_date_max": None if (fam, ver) in NO_UPPER_DATE else "2026-03-31",
-        "checker": CHECKER[checker_key(fam, ver)],
+        "release_date": release_date(e["version_cells"]["Declaration!J3"]),
+        "checker": checker_params(fam, ver),
     }
     # Minerals: fixed list (rows per mineral) or a selection of slots.
     sel = decl.get("mineral_selection")
@@ -138,15 +193,21 @@ def build_version(fam, ver, e):
         key = SMELTER_KEYS.get(c["key"])
         if key:
             cols[key] = letter
+    # From CMRT 6.22 the hidden look-up index matches metal & typed name (column D) for the two
+    # special look-up values, so a "not listed" name that is a known alias still gets its CID.
+    typed_name_match = fam == "CMRT" and ver not in ("6.01", "6.1")
     out["smelter_list"] = {"sheet": sl["sheet"], "first_data_row": sl["first_data_row"],
-                           "last_data_row": sl["last_data_row"], "columns": cols}
+                           "last_data_row": sl["last_data_row"], "columns": cols,
+                           "special_rows_match_typed_name": typed_name_match}
     pl = e["product_list"]
     out["product_list"] = {"sheet": pl["sheet"], "first_data_row": pl["first_data_row"],
+                           "special_rows_match_typed_name": False,
                            "last_data_row": pl["last_data_row"],
                            "columns": {PRODUCT_KEYS[c["key"]]: letter for letter, c in pl["columns"].items()}}
     ml = e.get("mine_list")
     if ml:
         out["mine_list"] = {"sheet": ml["sheet"], "first_data_row": ml["first_data_row"],
+                            "special_rows_match_typed_name": False,
                             "last_data_row": ml["last_data_row"],
                             "columns": {c["key"]: letter for letter, c in ml["columns"].items()
                                         if c["key"] in ("metal", "smelter_names", "mine_name", "mine_id",
@@ -159,6 +220,7 @@ def build_version(fam, ver, e):
     lk = e.get("smelter_lookup")
     if lk:
         out["smelter_lookup"] = {"sheet": lk["sheet"], "first_data_row": lk["first_data_row"],
+                                 "special_rows_match_typed_name": False,
                                  "columns": {c["key"]: letter for letter, c in lk["columns"].items()}}
     else:
         out["smelter_lookup"] = None

@@ -38,6 +38,9 @@ pub struct TemplateDef {
     pub effective_date_min: Option<String>,
     /// Highest effective date the template's validation accepts (ISO), if bounded.
     pub effective_date_max: Option<String>,
+    /// Release date of this version (ISO), from the revision label.
+    #[serde(default)]
+    pub release_date: Option<String>,
     /// Parameters of the template's own Checker sheet.
     pub checker: CheckerDef,
     /// Which minerals the questions cover.
@@ -105,6 +108,36 @@ pub struct CheckerDef {
     pub describe_other_question: Option<String>,
     /// Questions that must all be answered "Yes" for a mineral to be active.
     pub active_questions: Vec<String>,
+    /// Declaration fields the Checker requires (keys of [`TemplateDef::declaration`]).
+    #[serde(default)]
+    pub required_fields: Vec<String>,
+    /// Declaration fields that must hold an e-mail address.
+    #[serde(default)]
+    pub email_fields: Vec<String>,
+    /// Per-mineral questions the Checker never requires (AMRT Q2).
+    #[serde(default)]
+    pub optional_questions: Vec<String>,
+    /// Company questions besides `url_question` whose "Yes" requires a comment (EMRT 1.1/1.11 A).
+    #[serde(default)]
+    pub yes_comment_questions: Vec<String>,
+    /// Answer of `describe_other_question` that requires a description in the comment.
+    #[serde(default)]
+    pub describe_other_answer: Option<String>,
+    /// Per-mineral question "have you identified all smelters?".
+    #[serde(default)]
+    pub all_identified_question: Option<String>,
+    /// Q1 answers that declare a mineral not used (its Smelter List rows contradict them).
+    #[serde(default)]
+    pub q1_declared_unused: Vec<String>,
+    /// Q2 answers that declare a mineral not used.
+    #[serde(default)]
+    pub q2_declared_unused: Vec<String>,
+    /// Smelter List fields a row needs to count as a smelter for its metal ("lookup", "name", "country").
+    #[serde(default)]
+    pub smelter_row_required: Vec<String>,
+    /// Fields a "Smelter not listed" row must have ("name", "country").
+    #[serde(default)]
+    pub not_listed_required: Vec<String>,
 }
 
 /// Minerals covered by a template version.
@@ -166,6 +199,10 @@ pub struct ListDef {
     pub last_data_row: Option<u32>,
     /// Field key → column letter.
     pub columns: IndexMap<String, String>,
+    /// Smelter List only: the look-up index matches metal and typed name (column D) for the
+    /// special values "Smelter not listed" / "Smelter not yet identified" (CMRT 6.22 and later).
+    #[serde(default)]
+    pub special_rows_match_typed_name: bool,
 }
 
 impl ListDef {

@@ -1,0 +1,130 @@
+//! Conformance over ../shared/fixtures: every file's record must match its truth file.
+//!
+//! Walks every fixture, runs the pipeline, and compares the record with `<file>.truth.json`
+//! field by field, reporting every difference (not just the first).
+
+use oretrail_pipeline::process_path;
+use oretrail_reader::ReadOptions;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// Truth keys that describe the case rather than the file's content.
+const META_KEYS: [&str; 7] = [
+    "schema_version",
+    "case_id",
+    "description",
+    "saved_with",
+    "summary",
+    "content_origin",
+    "reject_detail",
+];
+
+/// Keys whose checking lands with later issues (facility resolution, validation).
+const PENDING_KEYS: [&str; 4] = ["canonical_cid", "canonical_name", "in_template_lookup", "problems"];
+
+fn fixtures_dir() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures");
+    dir.is_dir().then_some(dir)
+}
+
+fn compare(path: &str, truth: &Value, ours: &Value, diffs: &mut Vec<String>) {
+    match (truth, ours) {
+        (Value::Object(t), Value::Object(o)) => {
+            for (key, tv) in t {
+                if PENDING_KEYS.contains(&key.as_str()) {
+                    continue;
+                }
+                let ov = o.get(key).unwrap_or(&Value::Null);
+                compare(&format!("{path}.{key}"), tv, ov, diffs);
+            }
+        }
+        (Value::Array(t), Value::Array(o)) => {
+            if t.len() != o.len() {
+                diffs.push(format!("{path}: {} items expected, {} found", t.len(), o.len()));
+            }
+            for (i, (tv, ov)) in t.iter().zip(o.iter()).enumerate() {
+                let label = tv
+                    .get("row")
+                    .map(|r| format!("{path}[row {r}]"))
+                    .unwrap_or_else(|| format!("{path}[{i}]"));
+                compare(&label, tv, ov, diffs);
+            }
+        }
+        (Value::Number(a), Value::Number(b)) if a.as_f64() == b.as_f64() => {}
+        (t, o) if t == o => {}
+        (t, o) => diffs.push(format!("{path}: expected {t}, found {o}")),
+    }
+}
+
+fn check_file(truth_path: &Path) -> Vec<String> {
+    let truth: Value = match std::fs::read_to_string(truth_path)
+        .map_err(|e| e.to_string())
+        .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
+    {
+        Ok(v) => v,
+        Err(e) => return vec![format!("cannot read truth: {e}")],
+    };
+    let file = truth["file"].as_str().unwrap_or_default().to_string();
+    let workbook = truth_path.with_file_name(&file);
+    let record = process_path(&workbook, &file, &ReadOptions::default());
+    let ours = match serde_json::to_value(&record) {
+        Ok(v) => v,
+        Err(e) => return vec![format!("cannot serialise record: {e}")],
+    };
+    let mut diffs = Vec::new();
+    if truth["reject"] == Value::Bool(true) {
+        compare("reject", &truth["reject"], &ours["reject"], &mut diffs);
+        compare("reject_reason", &truth["reject_reason"], &ours["reject_reason"], &mut diffs);
+        return diffs;
+    }
+    if ours["reject"] == Value::Bool(true) {
+        return vec![format!("rejected: {}", ours["reject_detail"])];
+    }
+    let Value::Object(t) = &truth else {
+        return vec!["truth is not an object".into()];
+    };
+    for (key, tv) in t {
+        if META_KEYS.contains(&key.as_str()) || PENDING_KEYS.contains(&key.as_str()) {
+            continue;
+        }
+        if key == "template" {
+            let accepted = tv["version_accepted"].as_array().cloned().unwrap_or_default();
+            if tv["family"] != ours["template"]["family"] {
+                diffs.push(format!("template.family: expected {}, found {}", tv["family"], ours["template"]["family"]));
+            }
+            if !accepted.contains(&ours["template"]["version"]) {
+                diffs.push(format!("template.version: expected one of {accepted:?}, found {}", ours["template"]["version"]));
+            }
+            compare("template.revision_label", &tv["revision_label"], &ours["template"]["revision_label"], &mut diffs);
+            continue;
+        }
+        compare(key, tv, &ours[key.as_str()], &mut diffs);
+    }
+    diffs
+}
+
+#[test]
+fn every_fixture_reads_as_its_truth_file_says() {
+    let Some(dir) = fixtures_dir() else {
+        eprintln!("skipped: ../shared/fixtures is not present on this machine");
+        return;
+    };
+    let mut truths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("fixtures folder")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.to_string_lossy().ends_with(".truth.json"))
+        .collect();
+    truths.sort();
+    assert!(!truths.is_empty(), "no truth files in {}", dir.display());
+    let mut failures = Vec::new();
+    for t in &truths {
+        let diffs = check_file(t);
+        if !diffs.is_empty() {
+            let name = t.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            failures.push(format!("{name}:\n  {}", diffs.join("\n  ")));
+        }
+    }
+    eprintln!("{} fixtures checked, {} with differences", truths.len(), failures.len());
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

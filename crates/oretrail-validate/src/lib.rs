@@ -1,0 +1,1 @@
+//! Validation of supplier reports (being written).
