@@ -136,13 +136,13 @@ mod tests {
     #[test]
     fn text_date_that_is_a_date_is_a_warning() {
         let (mut report, def) = emrt2(&["Cobalt"]);
-        report.declaration.effective_date = Some("2025-06-30".into());
+        report.declaration.effective_date = Some("2025-12-30".into());
         report.declaration.effective_date_is_text = true;
-        report.declaration.effective_date_raw = Some("2025年6月30日".into());
+        report.declaration.effective_date_raw = Some("2025年12月30日".into());
         let problems = run(&report, def);
         assert_eq!(codes(&problems), [(Code::DateAsText, Severity::Warning)]);
         assert_eq!(problems[0].cell.as_deref(), Some("D26"));
-        assert_eq!(problems[0].value.as_deref(), Some("2025年6月30日"));
+        assert_eq!(problems[0].value.as_deref(), Some("2025年12月30日"));
     }
 
     #[test]

@@ -139,7 +139,12 @@ mod tests {
 
     #[test]
     fn email_syntax() {
-        for ok in ["a@b.co", "luca_bianchi@ferrowell.it", "x.y+z@sub.example.com", "张@例子.中国"] {
+        for ok in [
+            "a@b.co",
+            "luca_bianchi@ferrowell.it",
+            "x.y+z@sub.example.com",
+            "张@例子.中国",
+        ] {
             assert!(is_email(ok), "{ok}");
         }
         for bad in [
@@ -184,7 +189,10 @@ mod tests {
         report.declaration.authorizer_email = Some("  someone@example.com  ".into());
         report.declaration.contact_email = Some("compliance at example.com".into());
         let problems = run(&report, def);
-        let bad: Vec<_> = problems.iter().filter(|p| p.code == Code::BadEmail).collect();
+        let bad: Vec<_> = problems
+            .iter()
+            .filter(|p| p.code == Code::BadEmail)
+            .collect();
         assert_eq!(bad.len(), 1);
         assert_eq!(bad[0].cell.as_deref(), Some("D16"));
         assert_eq!(bad[0].value.as_deref(), Some("compliance at example.com"));
@@ -193,7 +201,8 @@ mod tests {
     #[test]
     fn user_defined_scope_requires_description() {
         let (mut report, def) = cmrt();
-        report.declaration.scope = Some("C. User defined [Specify in 'Description of scope']".into());
+        report.declaration.scope =
+            Some("C. User defined [Specify in 'Description of scope']".into());
         report.declaration.scope_code = Some(ScopeCode::UserDefined);
         let problems = run(&report, def);
         assert!(problems.iter().any(|p| p.code == Code::MissingRequired
@@ -208,9 +217,17 @@ mod tests {
         let (mut report, def) = emrt2(&[]);
         report.declaration.contact_email = None;
         let problems = run(&report, def);
-        assert!(problems.iter().any(|p| p.context_str("field") == Some("contact_email")
-            && p.cell.as_deref() == Some("D20")));
-        assert!(problems.iter().any(|p| p.context_str("field") == Some("minerals_in_scope")
-            && p.cell.as_deref() == Some("D12")));
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.context_str("field") == Some("contact_email")
+                    && p.cell.as_deref() == Some("D20"))
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.context_str("field") == Some("minerals_in_scope")
+                    && p.cell.as_deref() == Some("D12"))
+        );
     }
 }

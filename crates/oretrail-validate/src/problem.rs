@@ -250,7 +250,11 @@ impl fmt::Display for Problem {
             (Some(s), None) => s.clone(),
             _ => "workbook".to_string(),
         };
-        write!(f, "{} [{}] {}: {}", self.severity, self.code, place, self.message)
+        write!(
+            f,
+            "{} [{}] {}: {}",
+            self.severity, self.code, place, self.message
+        )
     }
 }
 

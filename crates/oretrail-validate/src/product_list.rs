@@ -34,8 +34,12 @@ pub(crate) fn check(report: &SupplierReport, def: &TemplateDef) -> Vec<Problem> 
             None => {
                 let has_other = !blank(p.name.as_deref())
                     || !blank(p.comment.as_deref())
-                    || p.requester_number.as_ref().is_some_and(|v| !blank(v.as_deref()))
-                    || p.requester_name.as_ref().is_some_and(|v| !blank(v.as_deref()));
+                    || p.requester_number
+                        .as_ref()
+                        .is_some_and(|v| !blank(v.as_deref()))
+                    || p.requester_name
+                        .as_ref()
+                        .is_some_and(|v| !blank(v.as_deref()));
                 if has_other {
                     out.push(
                         Problem::new(Code::ProductNumberMissing, Severity::Warning)
@@ -93,7 +97,10 @@ mod tests {
         let codes: Vec<_> = problems.iter().map(|p| (p.code, p.row)).collect();
         assert_eq!(
             codes,
-            [(Code::ProductNumberMissing, Some(7)), (Code::DuplicateProduct, Some(8))]
+            [
+                (Code::ProductNumberMissing, Some(7)),
+                (Code::DuplicateProduct, Some(8))
+            ]
         );
     }
 }

@@ -153,7 +153,8 @@ pub(crate) fn check_company(
                 if !applies_to(q, m) {
                     continue;
                 }
-                let place = Place::new(def, per_mineral(report, &q.id, &m.name), question_row(q, m));
+                let place =
+                    Place::new(def, per_mineral(report, &q.id, &m.name), question_row(q, m));
                 match clean(place.text()) {
                     None if m.active => out.push(
                         Problem::new(Code::MissingRequired, Severity::Error)
@@ -300,7 +301,10 @@ mod tests {
         let (mut report, def) = cmrt();
         set_answer(&mut report, "Tin", "Q1", None);
         let problems = run(&report, def);
-        assert_eq!(missing(&problems), [("Q1".into(), "D27".into(), Some("Tin".into()))]);
+        assert_eq!(
+            missing(&problems),
+            [("Q1".into(), "D27".into(), Some("Tin".into()))]
+        );
         assert_eq!(problems[0].context_str("field"), Some("question"));
     }
 
@@ -312,7 +316,9 @@ mod tests {
         assert!(missing(&problems).contains(&("Q2".into(), "D34".into(), Some("Gold".into()))));
         // Q1 = No: nothing else is required for gold (and no gold smelters are allowed).
         let (mut report, def) = cmrt();
-        report.smelters.retain(|s| s.metal.as_deref() != Some("Gold"));
+        report
+            .smelters
+            .retain(|s| s.metal.as_deref() != Some("Gold"));
         for q in ["Q1", "Q2", "Q3", "Q4", "Q5", "Q6", "Q7", "Q8"] {
             set_answer(&mut report, "Gold", q, None);
         }
@@ -391,7 +397,10 @@ mod tests {
         let (mut report, def) = crt();
         set_answer(&mut report, "Cobalt", "Q2", None);
         let problems = run(&report, def);
-        assert_eq!(missing(&problems), [("Q2".into(), "D32".into(), Some("Cobalt".into()))]);
+        assert_eq!(
+            missing(&problems),
+            [("Q2".into(), "D32".into(), Some("Cobalt".into()))]
+        );
         set_answer(&mut report, "Cobalt", "Q1", Some("Unknown"));
         report.smelters.clear();
         // Q1 = Unknown takes cobalt out of scope: nothing else is required.
@@ -401,7 +410,12 @@ mod tests {
     #[test]
     fn crt_g_other_format_needs_description() {
         let (mut report, def) = crt();
-        company_answer(&mut report, "G", Some("Yes, Using Other Format (Describe)"), None);
+        company_answer(
+            &mut report,
+            "G",
+            Some("Yes, Using Other Format (Describe)"),
+            None,
+        );
         let problems = run(&report, def);
         assert_eq!(missing(&problems), [("G".into(), "G75".into(), None)]);
         assert_eq!(problems[0].context_str("field"), Some("survey_description"));
@@ -439,14 +453,24 @@ mod tests {
     #[test]
     fn emrt_1_x_not_applicable_takes_mineral_out() {
         let (mut report, def) = emrt1("1.3");
-        report.smelters.retain(|s| s.metal.as_deref() != Some("Mica"));
+        report
+            .smelters
+            .retain(|s| s.metal.as_deref() != Some("Mica"));
         for q in ["Q2", "Q3", "Q5", "Q6", "Q7"] {
             set_answer(&mut report, "Mica", q, None);
         }
-        set_answer(&mut report, "Mica", "Q1", Some("Not applicable for this declaration"));
+        set_answer(
+            &mut report,
+            "Mica",
+            "Q1",
+            Some("Not applicable for this declaration"),
+        );
         company_answer(&mut report, "C", None, None);
         let problems = run(&report, def);
-        assert_eq!(missing(&problems), [("C".into(), "D74".into(), Some("Cobalt".into()))]);
+        assert_eq!(
+            missing(&problems),
+            [("C".into(), "D74".into(), Some("Cobalt".into()))]
+        );
     }
 
     #[test]
@@ -466,14 +490,19 @@ mod tests {
     #[test]
     fn emrt_2_1_not_declaring_needs_nothing_more() {
         let (mut report, def) = emrt2(&["Cobalt", "Nickel"]);
-        report.smelters.retain(|s| s.metal.as_deref() != Some("Nickel"));
+        report
+            .smelters
+            .retain(|s| s.metal.as_deref() != Some("Nickel"));
         for q in ["Q2", "Q3", "Q4", "Q5", "Q6", "Q7"] {
             set_answer(&mut report, "Nickel", q, None);
         }
         set_answer(&mut report, "Nickel", "Q1", Some("Not declaring"));
         company_answer(&mut report, "C", None, None);
         let problems = run(&report, def);
-        assert_eq!(missing(&problems), [("C".into(), "D120".into(), Some("Cobalt".into()))]);
+        assert_eq!(
+            missing(&problems),
+            [("C".into(), "D120".into(), Some("Cobalt".into()))]
+        );
     }
 
     #[test]
@@ -489,7 +518,10 @@ mod tests {
             .collect();
         assert_eq!(
             problems,
-            [("D27".to_string(), Severity::Error), ("D40".to_string(), Severity::Warning)]
+            [
+                ("D27".to_string(), Severity::Error),
+                ("D40".to_string(), Severity::Warning)
+            ]
         );
     }
 

@@ -38,11 +38,6 @@ pub(crate) fn row_of(address: &str) -> Option<u32> {
     CellRef::parse(cell_part(address)).map(|c| c.row)
 }
 
-/// Column number of a cell address ("F10" → 6).
-pub(crate) fn col_of(address: &str) -> Option<u32> {
-    CellRef::parse(cell_part(address)).map(|c| c.col)
-}
-
 /// Number of characters, as Excel's LEN counts them.
 pub(crate) fn len_chars(value: Option<&str>) -> usize {
     value.map_or(0, |v| v.chars().count())
@@ -58,7 +53,8 @@ pub(crate) fn is_cid(text: &str) -> bool {
     let t = text.trim();
     t.len() == 9
         && t.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("CID"))
-        && t.get(3..).is_some_and(|d| d.bytes().all(|b| b.is_ascii_digit()))
+        && t.get(3..)
+            .is_some_and(|d| d.bytes().all(|b| b.is_ascii_digit()))
 }
 
 #[cfg(test)]
@@ -72,7 +68,6 @@ mod tests {
         assert!(!in_list(Some("  "), &["".into()]));
         assert_eq!(cell_part("Declaration!D27"), "D27");
         assert_eq!(row_of("Declaration!D27"), Some(27));
-        assert_eq!(col_of("F10"), Some(6));
         assert!(is_cid("CID002763"));
         assert!(is_cid("cid002763"));
         assert!(!is_cid("CID02763"));
