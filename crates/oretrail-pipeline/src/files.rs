@@ -18,7 +18,9 @@ fn is_candidate(path: &Path) -> bool {
         return false;
     }
     let lower = name.to_lowercase();
-    [".xlsx", ".xlsm", ".xls"].iter().any(|ext| lower.ends_with(ext))
+    [".xlsx", ".xlsm", ".xls"]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
 }
 
 /// Files named directly are always taken; folders are walked for spreadsheet files, sorted.
@@ -38,7 +40,9 @@ pub fn collect_inputs(paths: &[PathBuf]) -> Vec<InputFile> {
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in entries.flatten() {
         let path = e.path();
         if path.is_dir() {

@@ -4,5 +4,5 @@
 pub mod files;
 pub mod record;
 
-pub use files::{collect_inputs, InputFile};
-pub use record::{process_bytes, process_path, FileRecord};
+pub use files::{InputFile, collect_inputs};
+pub use record::{FileRecord, process_bytes, process_path};

@@ -20,7 +20,12 @@ const META_KEYS: [&str; 7] = [
 ];
 
 /// Keys whose checking lands with later issues (facility resolution, validation).
-const PENDING_KEYS: [&str; 4] = ["canonical_cid", "canonical_name", "in_template_lookup", "problems"];
+const PENDING_KEYS: [&str; 4] = [
+    "canonical_cid",
+    "canonical_name",
+    "in_template_lookup",
+    "problems",
+];
 
 fn fixtures_dir() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures");
@@ -40,7 +45,11 @@ fn compare(path: &str, truth: &Value, ours: &Value, diffs: &mut Vec<String>) {
         }
         (Value::Array(t), Value::Array(o)) => {
             if t.len() != o.len() {
-                diffs.push(format!("{path}: {} items expected, {} found", t.len(), o.len()));
+                diffs.push(format!(
+                    "{path}: {} items expected, {} found",
+                    t.len(),
+                    o.len()
+                ));
             }
             for (i, (tv, ov)) in t.iter().zip(o.iter()).enumerate() {
                 let label = tv
@@ -74,7 +83,12 @@ fn check_file(truth_path: &Path) -> Vec<String> {
     let mut diffs = Vec::new();
     if truth["reject"] == Value::Bool(true) {
         compare("reject", &truth["reject"], &ours["reject"], &mut diffs);
-        compare("reject_reason", &truth["reject_reason"], &ours["reject_reason"], &mut diffs);
+        compare(
+            "reject_reason",
+            &truth["reject_reason"],
+            &ours["reject_reason"],
+            &mut diffs,
+        );
         return diffs;
     }
     if ours["reject"] == Value::Bool(true) {
@@ -88,14 +102,28 @@ fn check_file(truth_path: &Path) -> Vec<String> {
             continue;
         }
         if key == "template" {
-            let accepted = tv["version_accepted"].as_array().cloned().unwrap_or_default();
+            let accepted = tv["version_accepted"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
             if tv["family"] != ours["template"]["family"] {
-                diffs.push(format!("template.family: expected {}, found {}", tv["family"], ours["template"]["family"]));
+                diffs.push(format!(
+                    "template.family: expected {}, found {}",
+                    tv["family"], ours["template"]["family"]
+                ));
             }
             if !accepted.contains(&ours["template"]["version"]) {
-                diffs.push(format!("template.version: expected one of {accepted:?}, found {}", ours["template"]["version"]));
+                diffs.push(format!(
+                    "template.version: expected one of {accepted:?}, found {}",
+                    ours["template"]["version"]
+                ));
             }
-            compare("template.revision_label", &tv["revision_label"], &ours["template"]["revision_label"], &mut diffs);
+            compare(
+                "template.revision_label",
+                &tv["revision_label"],
+                &ours["template"]["revision_label"],
+                &mut diffs,
+            );
             continue;
         }
         compare(key, tv, &ours[key.as_str()], &mut diffs);
@@ -121,10 +149,17 @@ fn every_fixture_reads_as_its_truth_file_says() {
     for t in &truths {
         let diffs = check_file(t);
         if !diffs.is_empty() {
-            let name = t.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = t
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             failures.push(format!("{name}:\n  {}", diffs.join("\n  ")));
         }
     }
-    eprintln!("{} fixtures checked, {} with differences", truths.len(), failures.len());
+    eprintln!(
+        "{} fixtures checked, {} with differences",
+        truths.len(),
+        failures.len()
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -17,8 +17,12 @@ pub fn minerals_in_scope(sheet: &Sheet, def: &TemplateDef) -> Vec<String> {
         } => {
             let mut picked: Vec<String> = Vec::new();
             for sel in cells {
-                let Some(cell) = CellRef::parse(&sel.cell) else { continue };
-                let Some(value) = values::cell_text(sheet, cell.row, cell.col) else { continue };
+                let Some(cell) = CellRef::parse(&sel.cell) else {
+                    continue;
+                };
+                let Some(value) = values::cell_text(sheet, cell.row, cell.col) else {
+                    continue;
+                };
                 let name = match (&sel.mineral, other_value, other_name_offset_rows) {
                     (Some(only), _, _) => {
                         if !value.eq_ignore_ascii_case(only) {
@@ -76,7 +80,10 @@ pub fn company_answers(
     let mut out = IndexMap::new();
     for q in &def.company_questions {
         if let Some(row) = q.row {
-            out.insert(q.id.clone(), CompanyAnswer::Single(read_answer(sheet, def, q, row)));
+            out.insert(
+                q.id.clone(),
+                CompanyAnswer::Single(read_answer(sheet, def, q, row)),
+            );
             continue;
         }
         let mut per = IndexMap::new();

@@ -46,8 +46,18 @@ fn month_of(word: &str) -> Option<u32> {
         return Some(9);
     }
     let full = [
-        "january", "february", "march", "april", "may", "june", "july", "august", "september",
-        "october", "november", "december",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
     ];
     MONTHS
         .iter()
@@ -107,14 +117,22 @@ pub fn parse_text(text: &str) -> DateReading {
     }
     for sep in ['-', '/', '.'] {
         let parts: Vec<&str> = t.split(sep).collect();
-        if parts.len() != 3 || !parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit())) {
+        if parts.len() != 3
+            || !parts
+                .iter()
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+        {
             continue;
         }
         if parts[0].len() == 4 {
             return numeric_ymd(&t, sep);
         }
         if parts[2].len() == 4 || parts[2].len() == 2 {
-            let (a, b, y) = match (parts[0].parse::<u32>(), parts[1].parse::<u32>(), parts[2].parse::<i32>()) {
+            let (a, b, y) = match (
+                parts[0].parse::<u32>(),
+                parts[1].parse::<u32>(),
+                parts[2].parse::<i32>(),
+            ) {
                 (Ok(a), Ok(b), Ok(y)) => (a, b, full_year(y)),
                 _ => return DateReading::Invalid,
             };
@@ -142,7 +160,11 @@ fn numeric_ymd(t: &str, sep: char) -> DateReading {
     if parts.len() != 3 {
         return DateReading::Invalid;
     }
-    match (parts[0].parse::<i32>(), parts[1].parse::<u32>(), parts[2].parse::<u32>()) {
+    match (
+        parts[0].parse::<i32>(),
+        parts[1].parse::<u32>(),
+        parts[2].parse::<u32>(),
+    ) {
         (Ok(y), Ok(m), Ok(d)) => ymd(y, m, d),
         _ => DateReading::Invalid,
     }
@@ -165,9 +187,18 @@ mod tests {
 
     #[test]
     fn serials_in_both_date_systems() {
-        assert_eq!(from_serial(45838.0, false), NaiveDate::from_ymd_opt(2025, 6, 30));
-        assert_eq!(from_serial(39082.0, false), NaiveDate::from_ymd_opt(2006, 12, 31));
-        assert_eq!(from_serial(46112.0, false), NaiveDate::from_ymd_opt(2026, 3, 31));
+        assert_eq!(
+            from_serial(45838.0, false),
+            NaiveDate::from_ymd_opt(2025, 6, 30)
+        );
+        assert_eq!(
+            from_serial(39082.0, false),
+            NaiveDate::from_ymd_opt(2006, 12, 31)
+        );
+        assert_eq!(
+            from_serial(46112.0, false),
+            NaiveDate::from_ymd_opt(2026, 3, 31)
+        );
         assert_eq!(from_serial(1.0, false), NaiveDate::from_ymd_opt(1900, 1, 1));
         assert_eq!(from_serial(0.0, true), NaiveDate::from_ymd_opt(1904, 1, 1));
         assert_eq!(from_serial(-3.0, false), None);

@@ -7,12 +7,18 @@ use indexmap::IndexMap;
 use oretrail_template::{CellRef, Declaration, ScopeCode, TemplateDef};
 
 /// Reads the declaration fields and the cell each came from.
-pub fn read(sheet: &Sheet, def: &TemplateDef, date1904: bool) -> (Declaration, IndexMap<String, String>) {
+pub fn read(
+    sheet: &Sheet,
+    def: &TemplateDef,
+    date1904: bool,
+) -> (Declaration, IndexMap<String, String>) {
     let mut d = Declaration::default();
     let mut cells = IndexMap::new();
     for (key, addr) in &def.declaration {
         cells.insert(key.clone(), format!("Declaration!{addr}"));
-        let Some(cell) = CellRef::parse(addr) else { continue };
+        let Some(cell) = CellRef::parse(addr) else {
+            continue;
+        };
         let value = sheet.get(cell.row, cell.col);
         if key == "effective_date" {
             read_effective_date(&mut d, value, date1904);
@@ -85,7 +91,10 @@ mod tests {
     #[test]
     fn scope_codes_come_from_the_first_letter() {
         assert_eq!(scope_code("A. Company"), Some(ScopeCode::Company));
-        assert_eq!(scope_code("B. Product (or List of Products)"), Some(ScopeCode::Product));
+        assert_eq!(
+            scope_code("B. Product (or List of Products)"),
+            Some(ScopeCode::Product)
+        );
         assert_eq!(
             scope_code("C. User defined [Specify in 'Description of scope']"),
             Some(ScopeCode::UserDefined)

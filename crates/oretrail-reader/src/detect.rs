@@ -30,7 +30,10 @@ pub fn revision_label(sheet: &Sheet, cell: &str) -> Option<String> {
 
 /// The registry definitions matching a workbook's identity (more than one when only a
 /// formula discriminator can tell them apart), or why none matches.
-pub fn candidates<'r>(registry: &'r Registry, id: &Identity<'_>) -> Result<Vec<&'r TemplateDef>, ReadError> {
+pub fn candidates<'r>(
+    registry: &'r Registry,
+    id: &Identity<'_>,
+) -> Result<Vec<&'r TemplateDef>, ReadError> {
     let label = id.revision_label.as_deref();
     let family = id.family_text.as_deref().and_then(|text| {
         registry
@@ -49,7 +52,9 @@ pub fn candidates<'r>(registry: &'r Registry, id: &Identity<'_>) -> Result<Vec<&
         (None, Some(l)) => registry
             .versions
             .iter()
-            .filter(|v| v.detect.version_label.eq_ignore_ascii_case(l) && same_sheets(v, id.sheet_names))
+            .filter(|v| {
+                v.detect.version_label.eq_ignore_ascii_case(l) && same_sheets(v, id.sheet_names)
+            })
             .collect(),
         (Some(f), None) => {
             return Err(ReadError::new(

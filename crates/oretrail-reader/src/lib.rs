@@ -109,7 +109,8 @@ pub fn read_bytes(bytes: &[u8], options: &ReadOptions) -> Result<ReadOutcome, Re
         .first()
         .map(|v| v.detect.version_cell.as_str())
         .unwrap_or("Declaration!J3");
-    let label = detect::revision_label(&declaration, version_cell.split('!').nth(1).unwrap_or("J3"));
+    let label =
+        detect::revision_label(&declaration, version_cell.split('!').nth(1).unwrap_or("J3"));
     let identity = detect::Identity {
         family_text,
         revision_label: label.clone(),
@@ -128,7 +129,7 @@ pub fn read_bytes(bytes: &[u8], options: &ReadOptions) -> Result<ReadOutcome, Re
     })?;
     let def: &'static TemplateDef = detect::discriminate(candidates, &smelter_sheet);
 
-    let cached_values = !(declaration.formula_cells > 0 && declaration.formula_cells_with_value == 0);
+    let cached_values = declaration.formula_cells_with_value > 0 || !declaration.has_formulas();
     let lookup = match &def.smelter_lookup {
         Some(list) if options.with_lookup || !cached_values => match reader.sheet(&list.sheet)? {
             Some(s) => Some(lookup::read(&s, list)),
@@ -143,7 +144,12 @@ pub fn read_bytes(bytes: &[u8], options: &ReadOptions) -> Result<ReadOutcome, Re
     let mineral_answers = answers::mineral_answers(&declaration, def, &minerals_in_scope);
     let company_answers = answers::company_answers(&declaration, def, &minerals_in_scope);
     let active_minerals = answers::active_minerals(def, &mineral_answers);
-    let smelters = smelter_list::read(&smelter_sheet, &def.smelter_list, index.as_ref(), limits.max_row);
+    let smelters = smelter_list::read(
+        &smelter_sheet,
+        &def.smelter_list,
+        index.as_ref(),
+        limits.max_row,
+    );
     drop(smelter_sheet);
     let products = match reader.sheet(&def.product_list.sheet)? {
         Some(s) => lists::products(&s, &def.product_list, limits.max_row),
@@ -203,6 +209,6 @@ impl SheetReader<'_, '_> {
             ));
         }
         let xml = self.package.read_part(&entry.part)?;
-        sheet::scan(&xml, self.strings, name, self.limits.max_cells_per_sheet).map(Some)
+        sheet::scan(xml, self.strings, name, self.limits.max_cells_per_sheet).map(Some)
     }
 }

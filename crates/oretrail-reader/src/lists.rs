@@ -67,7 +67,10 @@ pub fn mines(sheet: &Sheet, list: &ListDef, max_row: u32) -> Vec<Mine> {
             proposed_next_steps: get(row, "proposed_next_steps"),
             comments: get(row, "comments"),
         };
-        if m != (Mine { row, ..Mine::default() }) {
+        if m != (Mine {
+            row,
+            ..Mine::default()
+        }) {
             out.push(m);
         }
     }

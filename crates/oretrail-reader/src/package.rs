@@ -56,7 +56,8 @@ impl<'a> Package<'a> {
 
     /// Whether the package has a part of that name.
     pub fn has_part(&self, name: &str) -> bool {
-        self.names.contains_key(&name.trim_start_matches('/').to_ascii_lowercase())
+        self.names
+            .contains_key(&name.trim_start_matches('/').to_ascii_lowercase())
     }
 
     /// Inflates one part, enforcing the size, ratio and total limits.
@@ -80,7 +81,11 @@ impl<'a> Package<'a> {
             .limits
             .max_part_bytes
             .min(self.limits.max_total_bytes.saturating_sub(self.inflated))
-            .min(compressed.saturating_mul(self.limits.max_compression_ratio).max(1 << 20));
+            .min(
+                compressed
+                    .saturating_mul(self.limits.max_compression_ratio)
+                    .max(1 << 20),
+            );
         if declared > budget {
             return Err(limit_error(name, declared, budget));
         }
@@ -114,7 +119,10 @@ fn limit_error(name: &str, size: u64, budget: u64) -> ReadError {
 /// Classifies bytes that are not a zip package, before any parsing.
 fn sniff(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
     if bytes.is_empty() {
-        return Err(ReadError::new(RejectReason::EmptyFile, "the file is empty (0 bytes)"));
+        return Err(ReadError::new(
+            RejectReason::EmptyFile,
+            "the file is empty (0 bytes)",
+        ));
     }
     if bytes.len() as u64 > limits.max_file_bytes {
         return Err(ReadError::new(
@@ -166,7 +174,10 @@ fn sniff(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
 }
 
 fn contains_utf16(bytes: &[u8], needle: &str) -> bool {
-    let pattern: Vec<u8> = needle.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+    let pattern: Vec<u8> = needle
+        .encode_utf16()
+        .flat_map(|u| u.to_le_bytes())
+        .collect();
     memchr::memmem::find(bytes, &pattern).is_some()
 }
 
@@ -184,11 +195,17 @@ mod tests {
     #[test]
     fn empty_csv_xls_and_truncated_zip_are_told_apart() {
         assert_eq!(reason(b""), RejectReason::EmptyFile);
-        assert_eq!(reason(b"Company,Smelter\nAcme,Umicore\n"), RejectReason::NotOoxml);
+        assert_eq!(
+            reason(b"Company,Smelter\nAcme,Umicore\n"),
+            RejectReason::NotOoxml
+        );
         let mut ole = OLE_MAGIC.to_vec();
         ole.extend_from_slice(&[0; 600]);
         assert_eq!(reason(&ole), RejectReason::LegacyXls);
-        assert_eq!(reason(b"PK\x03\x04\x14\x00\x00\x00garbage"), RejectReason::CorruptPackage);
+        assert_eq!(
+            reason(b"PK\x03\x04\x14\x00\x00\x00garbage"),
+            RejectReason::CorruptPackage
+        );
     }
 
     #[test]

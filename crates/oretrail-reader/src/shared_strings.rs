@@ -17,12 +17,45 @@ impl SharedStrings {
     /// Indexes a `sharedStrings.xml` part (an empty part gives an empty table).
     pub fn parse(xml: Vec<u8>) -> SharedStrings {
         let mut items = Vec::new();
+        let prefixed = memmem::find(&xml, b"<si").is_none() && memmem::find(&xml, b":si").is_some();
+        if prefixed {
+            return SharedStrings::parse_general(xml);
+        }
+        let open = memmem::Finder::new(b"<si");
+        let close = memmem::Finder::new(b"</si>");
         let mut pos = 0;
-        let open = memmem::Finder::new(b"<");
         while let Some(off) = open.find(&xml[pos..]) {
             let lt = pos + off;
-            let rest = &xml[lt + 1..];
-            let (is_si, name_len) = si_tag(rest);
+            let after = xml.get(lt + 3).copied();
+            if !matches!(
+                after,
+                Some(b'>') | Some(b'/') | Some(b' ') | Some(b'\t') | Some(b'\n') | Some(b'\r')
+            ) {
+                pos = lt + 3;
+                continue;
+            }
+            let Some(gt) = memchr::memchr(b'>', &xml[lt..]).map(|o| lt + o) else {
+                break;
+            };
+            if xml[gt - 1] == b'/' {
+                items.push((gt + 1, gt + 1));
+                pos = gt + 1;
+                continue;
+            }
+            let end = close.find(&xml[gt + 1..]).map_or(xml.len(), |o| gt + 1 + o);
+            items.push((gt + 1, end));
+            pos = end;
+        }
+        SharedStrings { xml, items }
+    }
+
+    /// Indexes a part written with namespace prefixes (`<x:si>`), tag by tag.
+    fn parse_general(xml: Vec<u8>) -> SharedStrings {
+        let mut items = Vec::new();
+        let mut pos = 0;
+        while let Some(off) = memchr::memchr(b'<', &xml[pos..]) {
+            let lt = pos + off;
+            let (is_si, _) = si_tag(&xml[lt + 1..]);
             if !is_si {
                 pos = lt + 1;
                 continue;
@@ -35,8 +68,7 @@ impl SharedStrings {
                 pos = gt + 1;
                 continue;
             }
-            let close_start = find_close_si(&xml[gt + 1..], name_len).map(|o| gt + 1 + o);
-            let end = close_start.unwrap_or(xml.len());
+            let end = find_close_si(&xml[gt + 1..]).map_or(xml.len(), |o| gt + 1 + o);
             items.push((gt + 1, end));
             pos = end;
         }
@@ -74,7 +106,7 @@ fn si_tag(rest: &[u8]) -> (bool, usize) {
     (local == b"si", name_end)
 }
 
-fn find_close_si(hay: &[u8], _name_len: usize) -> Option<usize> {
+fn find_close_si(hay: &[u8]) -> Option<usize> {
     let mut pos = 0;
     while let Some(off) = memmem::find(&hay[pos..], b"</") {
         let at = pos + off;
@@ -141,5 +173,15 @@ mod tests {
         assert_eq!(sst.get(3).as_deref(), Some(""));
         assert_eq!(sst.get(4).as_deref(), Some(""));
         assert_eq!(sst.get(5), None);
+    }
+
+    #[test]
+    fn prefixed_tables_index_the_same() {
+        let sst = SharedStrings::parse(
+            br#"<x:sst><x:si><x:t>Tin</x:t></x:si><x:si><x:r><x:t>A</x:t></x:r></x:si></x:sst>"#
+                .to_vec(),
+        );
+        assert_eq!(sst.len(), 2);
+        assert_eq!(sst.get(1).as_deref(), Some("A"));
     }
 }

@@ -38,7 +38,12 @@ const INPUT_KEYS: [&str; 11] = [
 ];
 
 /// Reads every non-blank row at or below the first data row, in sheet order.
-pub fn read(sheet: &Sheet, list: &ListDef, lookup: Option<&LookupIndex<'_>>, max_row: u32) -> Vec<SmelterRow> {
+pub fn read(
+    sheet: &Sheet,
+    list: &ListDef,
+    lookup: Option<&LookupIndex<'_>>,
+    max_row: u32,
+) -> Vec<SmelterRow> {
     let mut out = Vec::new();
     for row in sheet.value_rows() {
         if row < list.first_data_row || row > max_row {
@@ -70,15 +75,26 @@ impl RowCells<'_> {
     }
     /// Typed (not formula) text of a column.
     fn typed(&self, key: &str) -> Option<String> {
-        if self.formula(key) { None } else { self.text(key) }
+        if self.formula(key) {
+            None
+        } else {
+            self.text(key)
+        }
     }
 }
 
-fn read_row(sheet: &Sheet, list: &ListDef, lookup: Option<&LookupIndex<'_>>, row: u32) -> Option<SmelterRow> {
+fn read_row(
+    sheet: &Sheet,
+    list: &ListDef,
+    lookup: Option<&LookupIndex<'_>>,
+    row: u32,
+) -> Option<SmelterRow> {
     let cells = RowCells { sheet, list, row };
     let has_input = INPUT_KEYS.iter().any(|k| cells.typed(k).is_some())
         || ["country", "cid"].iter().any(|k| cells.typed(k).is_some())
-        || ["metal", "lookup"].iter().any(|k| cells.formula(k) && cells.text(k).is_some());
+        || ["metal", "lookup"]
+            .iter()
+            .any(|k| cells.formula(k) && cells.text(k).is_some());
     if !has_input {
         return None;
     }
@@ -91,7 +107,9 @@ fn read_row(sheet: &Sheet, list: &ListDef, lookup: Option<&LookupIndex<'_>>, row
         Some(v) if is_not_listed(v) => EntryKind::NotListed,
         Some(v) if is_not_yet_identified(v) => EntryKind::NotYetIdentified,
         _ if !has_lookup_column => EntryKind::NotListed,
-        _ if id_input.is_some() && (cells.formula("lookup") || lookup_value.is_none()) => EntryKind::SmelterId,
+        _ if id_input.is_some() && (cells.formula("lookup") || lookup_value.is_none()) => {
+            EntryKind::SmelterId
+        }
         _ => EntryKind::Lookup,
     };
 
@@ -105,13 +123,18 @@ fn read_row(sheet: &Sheet, list: &ListDef, lookup: Option<&LookupIndex<'_>>, row
                     metal = Some(by_id.metal.clone());
                 }
                 if lookup_value.is_none() && cells.formula("lookup") {
-                    lookup_value = by_id.standard_name.clone().or_else(|| Some(by_id.lookup_name.clone()));
+                    lookup_value = by_id
+                        .standard_name
+                        .clone()
+                        .or_else(|| Some(by_id.lookup_name.clone()));
                 }
             }
         }
         if let Some(m) = metal.as_deref() {
             let key = match entry {
-                EntryKind::NotListed | EntryKind::NotYetIdentified if list.special_rows_match_typed_name => {
+                EntryKind::NotListed | EntryKind::NotYetIdentified
+                    if list.special_rows_match_typed_name =>
+                {
                     cells.text("name")
                 }
                 _ => lookup_value.clone(),
@@ -120,13 +143,14 @@ fn read_row(sheet: &Sheet, list: &ListDef, lookup: Option<&LookupIndex<'_>>, row
         }
     }
     // A formula column without a cached value takes what its formula would compute.
-    let derived = |key: &str, from_entry: &dyn Fn(&LookupEntry) -> Option<String>| -> Option<String> {
-        match cells.text(key) {
-            Some(t) => Some(t),
-            None if cells.formula(key) => selected.and_then(from_entry),
-            None => None,
-        }
-    };
+    let derived =
+        |key: &str, from_entry: &dyn Fn(&LookupEntry) -> Option<String>| -> Option<String> {
+            match cells.text(key) {
+                Some(t) => Some(t),
+                None if cells.formula(key) => selected.and_then(from_entry),
+                None => None,
+            }
+        };
     let country = derived("country", &|e| e.country.clone());
     let cid = derived("cid", &|e| e.cid.clone());
     let standard_name = derived("standard_name", &|e| e.standard_name.clone());
@@ -140,7 +164,9 @@ fn read_row(sheet: &Sheet, list: &ListDef, lookup: Option<&LookupIndex<'_>>, row
             .or_else(|| lookup_value.clone()),
     };
     let country = match entry {
-        EntryKind::NotYetIdentified => country.filter(|c| !cells.formula("country") && !c.eq_ignore_ascii_case("unknown")),
+        EntryKind::NotYetIdentified => {
+            country.filter(|c| !cells.formula("country") && !c.eq_ignore_ascii_case("unknown"))
+        }
         _ => country,
     };
 
@@ -149,7 +175,11 @@ fn read_row(sheet: &Sheet, list: &ListDef, lookup: Option<&LookupIndex<'_>>, row
         && cells.formula("standard_name");
     for (field, formula, present) in [
         ("metal", cells.formula("metal"), metal.is_some()),
-        ("lookup_value", cells.formula("lookup"), lookup_value.is_some()),
+        (
+            "lookup_value",
+            cells.formula("lookup"),
+            lookup_value.is_some(),
+        ),
         ("name", name_from_formula, name.is_some()),
         ("country", cells.formula("country"), country.is_some()),
         ("cid", cells.formula("cid"), cid.is_some()),

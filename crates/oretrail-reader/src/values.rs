@@ -54,8 +54,14 @@ mod tests {
     fn numbers_and_percentages_read_as_people_write_them() {
         assert_eq!(format_number(4930123.0), "4930123");
         assert_eq!(format_number(-8322.5), "-8322.5");
-        assert_eq!(percentage_text(Some(&Value::Number(1.0))).as_deref(), Some("100%"));
-        assert_eq!(percentage_text(Some(&Value::Number(0.9))).as_deref(), Some("90%"));
+        assert_eq!(
+            percentage_text(Some(&Value::Number(1.0))).as_deref(),
+            Some("100%")
+        );
+        assert_eq!(
+            percentage_text(Some(&Value::Number(0.9))).as_deref(),
+            Some("90%")
+        );
         assert_eq!(
             percentage_text(Some(&Value::Text(" Greater than 90% ".into()))).as_deref(),
             Some("Greater than 90%")

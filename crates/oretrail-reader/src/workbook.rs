@@ -88,7 +88,9 @@ impl Workbook {
                 Err(err) => {
                     return Err(ReadError::new(
                         RejectReason::CorruptPackage,
-                        format!("the workbook part '{workbook_part}' is not well-formed XML ({err})"),
+                        format!(
+                            "the workbook part '{workbook_part}' is not well-formed XML ({err})"
+                        ),
                     ));
                 }
                 _ => {}
@@ -112,10 +114,11 @@ impl Workbook {
 
     /// The sheet of that name (exact, else case-insensitive).
     pub fn sheet(&self, name: &str) -> Option<&SheetEntry> {
-        self.sheets
-            .iter()
-            .find(|s| s.name == name)
-            .or_else(|| self.sheets.iter().find(|s| s.name.trim().eq_ignore_ascii_case(name)))
+        self.sheets.iter().find(|s| s.name == name).or_else(|| {
+            self.sheets
+                .iter()
+                .find(|s| s.name.trim().eq_ignore_ascii_case(name))
+        })
     }
 }
 
@@ -154,7 +157,9 @@ fn relationships(xml: &[u8], base: &str) -> HashMap<String, (String, String)> {
     let mut buf = Vec::new();
     loop {
         match reader.read_event_into(&mut buf) {
-            Ok(Event::Start(e)) | Ok(Event::Empty(e)) if e.local_name().as_ref() == "Relationship" => {
+            Ok(Event::Start(e)) | Ok(Event::Empty(e))
+                if e.local_name().as_ref() == "Relationship" =>
+            {
                 let mut id = String::new();
                 let mut kind = String::new();
                 let mut target = String::new();
@@ -213,9 +218,18 @@ mod tests {
 
     #[test]
     fn relationship_targets_resolve_like_paths() {
-        assert_eq!(resolve("xl", "worksheets/sheet1.xml"), "xl/worksheets/sheet1.xml");
-        assert_eq!(resolve("xl", "/xl/worksheets/sheet1.xml"), "xl/worksheets/sheet1.xml");
-        assert_eq!(resolve("xl/worksheets", "../sharedStrings.xml"), "xl/sharedStrings.xml");
+        assert_eq!(
+            resolve("xl", "worksheets/sheet1.xml"),
+            "xl/worksheets/sheet1.xml"
+        );
+        assert_eq!(
+            resolve("xl", "/xl/worksheets/sheet1.xml"),
+            "xl/worksheets/sheet1.xml"
+        );
+        assert_eq!(
+            resolve("xl/worksheets", "../sharedStrings.xml"),
+            "xl/sharedStrings.xml"
+        );
         assert_eq!(resolve("", "xl/workbook.xml"), "xl/workbook.xml");
     }
 }

@@ -21,7 +21,10 @@ fn unescape_entities(text: &str) -> String {
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
         let tail = &rest[amp..];
-        let Some(semi) = tail.as_bytes()[..tail.len().min(12)].iter().position(|&b| b == b';') else {
+        let Some(semi) = tail.as_bytes()[..tail.len().min(12)]
+            .iter()
+            .position(|&b| b == b';')
+        else {
             out.push('&');
             rest = &tail[1..];
             continue;
@@ -88,10 +91,16 @@ mod tests {
 
     #[test]
     fn entities_and_ooxml_escapes_decode() {
-        assert_eq!(decode(b"A &amp; B &lt;x&gt; &quot;q&quot; &apos;"), "A & B <x> \"q\" '");
+        assert_eq!(
+            decode(b"A &amp; B &lt;x&gt; &quot;q&quot; &apos;"),
+            "A & B <x> \"q\" '"
+        );
         assert_eq!(decode(b"&#26666;&#x5F0F;"), "株式");
         assert_eq!(decode(b"line_x000D_break"), "line\rbreak");
-        assert_eq!(decode(b"keep _x005F_x0041_ literal"), "keep _x0041_ literal");
+        assert_eq!(
+            decode(b"keep _x005F_x0041_ literal"),
+            "keep _x0041_ literal"
+        );
         assert_eq!(decode(b"broken & entity"), "broken & entity");
         assert_eq!(decode("中文".as_bytes()), "中文");
         assert_eq!(decode("&quot; and “Indra”".as_bytes()), "\" and “Indra”");

@@ -267,9 +267,11 @@ pub struct Candidate {
 impl SupplierReport {
     /// Rows naming a metal, in sheet order.
     pub fn smelters_of<'a>(&'a self, metal: &'a str) -> impl Iterator<Item = &'a SmelterRow> + 'a {
-        self.smelters
-            .iter()
-            .filter(move |s| s.metal.as_deref().is_some_and(|m| m.eq_ignore_ascii_case(metal)))
+        self.smelters.iter().filter(move |s| {
+            s.metal
+                .as_deref()
+                .is_some_and(|m| m.eq_ignore_ascii_case(metal))
+        })
     }
 
     /// The answer to a per-mineral question.
@@ -317,5 +319,7 @@ pub fn is_not_listed(value: &str) -> bool {
 
 /// Whether a look-up value is "Smelter not yet identified" (any case, trimmed).
 pub fn is_not_yet_identified(value: &str) -> bool {
-    value.trim().eq_ignore_ascii_case(SMELTER_NOT_YET_IDENTIFIED)
+    value
+        .trim()
+        .eq_ignore_ascii_case(SMELTER_NOT_YET_IDENTIFIED)
 }

@@ -302,7 +302,9 @@ impl Registry {
         version_label: &'a str,
     ) -> impl Iterator<Item = &'a TemplateDef> + 'a {
         self.versions.iter().filter(move |v| {
-            v.detect.family_text.eq_ignore_ascii_case(family_text.trim())
+            v.detect
+                .family_text
+                .eq_ignore_ascii_case(family_text.trim())
                 && v.detect.version_label == version_label
         })
     }
@@ -314,7 +316,8 @@ impl Registry {
 
     /// The newest version of a family.
     pub fn latest(&self, family: Family) -> Option<&TemplateDef> {
-        self.family(family).max_by(|a, b| version_cmp(&a.version, &b.version))
+        self.family(family)
+            .max_by(|a, b| version_cmp(&a.version, &b.version))
     }
 }
 
@@ -376,8 +379,14 @@ mod tests {
         assert_eq!(version_cmp("2.0", "1.3"), Greater);
         assert_eq!(version_cmp("2.21", "2.2"), Greater);
         let r = Registry::global();
-        assert_eq!(r.latest(Family::Cmrt).map(|v| v.version.as_str()), Some("6.5"));
-        assert_eq!(r.latest(Family::Emrt).map(|v| v.version.as_str()), Some("2.1"));
+        assert_eq!(
+            r.latest(Family::Cmrt).map(|v| v.version.as_str()),
+            Some("6.5")
+        );
+        assert_eq!(
+            r.latest(Family::Emrt).map(|v| v.version.as_str()),
+            Some("2.1")
+        );
     }
 
     #[test]
@@ -385,7 +394,15 @@ mod tests {
         let r = Registry::global();
         let emrt = r.get(Family::Emrt, "2.1").expect("EMRT 2.1");
         let cmrt = r.get(Family::Cmrt, "6.5").expect("CMRT 6.5");
-        assert_eq!(emrt.declaration_cell("effective_date").map(|c| c.to_string()), Some("D26".into()));
-        assert_eq!(cmrt.declaration_cell("effective_date").map(|c| c.to_string()), Some("D22".into()));
+        assert_eq!(
+            emrt.declaration_cell("effective_date")
+                .map(|c| c.to_string()),
+            Some("D26".into())
+        );
+        assert_eq!(
+            cmrt.declaration_cell("effective_date")
+                .map(|c| c.to_string()),
+            Some("D22".into())
+        );
     }
 }
