@@ -94,6 +94,8 @@ pub(crate) fn check(
                 .row(r)
         };
         match clean(row.metal.as_deref()) {
+            // A Smelter ID the look-up does not know leaves the metal empty: reported below.
+            None if row.entry == EntryKind::SmelterId => {}
             None => out.push(
                 at(Code::MissingRequired, Severity::Error, &["metal"]).with("field", "metal"),
             ),
@@ -166,7 +168,30 @@ pub(crate) fn check(
                     .with_opt("metal", clean(row.metal.as_deref())),
                 );
             }
-            EntryKind::Lookup | EntryKind::SmelterId => {}
+            EntryKind::Lookup | EntryKind::SmelterId => {
+                // Resolved rows whose pick or typed ID designates no known refiner.
+                let unresolved = row
+                    .resolution
+                    .as_ref()
+                    .is_some_and(|r| blank(r.canonical_cid.as_deref()));
+                let unknown_id = row.entry == EntryKind::SmelterId && blank(row.metal.as_deref());
+                if has_lookup && (unresolved || unknown_id) {
+                    let (shown, key) = match row.entry {
+                        EntryKind::SmelterId => {
+                            (row.smelter_id_input.as_deref(), "smelter_id_input")
+                        }
+                        _ => (
+                            row.lookup_value.as_deref().or(row.name.as_deref()),
+                            "lookup",
+                        ),
+                    };
+                    if let Some(shown) = clean(shown) {
+                        out.push(
+                            at(Code::UnknownSmelter, Severity::Warning, &[key]).with("name", shown),
+                        );
+                    }
+                }
+            }
         }
         out.extend(check_cids(row, &cols, sheet));
     }
@@ -641,6 +666,31 @@ mod tests {
             last.country = Some("Finland".into());
         }
         assert!(run_with(&report, def, &ctx).is_empty());
+    }
+
+    #[test]
+    fn unknown_look_up_names_and_ids() {
+        let (mut report, def) = cmrt();
+        let mut picked = lookup_row(30, "Gold", "Not A Real Refinery", "CID000000");
+        picked.cid = None;
+        if let Some(r) = picked.resolution.as_mut() {
+            r.canonical_cid = None;
+        }
+        let mut typed = lookup_row(31, "Gold", "", "CID999999");
+        typed.entry = EntryKind::SmelterId;
+        typed.metal = None;
+        typed.lookup_value = None;
+        typed.cid = None;
+        typed.smelter_id_input = Some("CID999999".into());
+        typed.resolution = None;
+        report.smelters.extend([picked, typed]);
+        assert_eq!(
+            found(&run(&report, def)),
+            [
+                (Code::UnknownSmelter, Some("C30".into())),
+                (Code::UnknownSmelter, Some("A31".into()))
+            ]
+        );
     }
 
     #[test]
