@@ -2,9 +2,13 @@
 //!
 //! Two scorers on top of `rapidfuzz::fuzz::ratio` (an indel ratio): a ratio of the token-sorted
 //! names (robust to word order) and a token-set ratio (robust to one name being a shorter form
-//! of the other, as "PAMP" for "MKS PAMP SA"). [`name_similarity`] takes the better of the two.
-//! [`TokenWeights`] and [`token_coverage`] measure how much of a typed name's *distinctive*
-//! content a facility's known names account for, which keeps short generic names from matching.
+//! of the other, as "PAMP" for "MKS PAMP SA"). [`name_similarity`] averages the two, so that a
+//! contained name scores high but below an equal one.
+//!
+//! [`TokenWeights`], [`token_coverage`] and [`name_coverage`] weigh words by rarity: how much
+//! of a typed name's distinctive content a facility accounts for, and how much of a facility
+//! name the typed name accounts for. This keeps generic names ("Bangka Tin") from matching a
+//! facility whose distinctive word ("Refined") they lack.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -93,9 +97,9 @@ pub fn token_set_ratio(a: &[String], b: &[String]) -> f64 {
         .max(ratio(&ca, &cb))
 }
 
-/// Similarity of two token lists: the better of [`token_sort_ratio`] and [`token_set_ratio`].
+/// Similarity of two token lists: the mean of [`token_sort_ratio`] and [`token_set_ratio`].
 pub fn name_similarity(a: &[String], b: &[String]) -> f64 {
-    token_sort_ratio(a, b).max(token_set_ratio(a, b))
+    0.5 * (token_sort_ratio(a, b) + token_set_ratio(a, b))
 }
 
 /// Similarity of two single tokens: 1 when equal, the indel ratio when both have at least four
@@ -206,6 +210,37 @@ pub fn token_coverage(
     }
 }
 
+/// Weighted share of a facility name's tokens found in the typed name. Unmatched tokens in
+/// `optional` (the facility's own city, province or country, abbreviations) are not counted:
+/// "Huayou Cobalt" covers "Zhejiang Huayou Cobalt" fully when the plant is in Zhejiang.
+pub fn name_coverage(
+    facility_name: &[String],
+    typed: &[String],
+    optional: &BTreeSet<String>,
+    weights: &TokenWeights,
+) -> f64 {
+    let mut total = 0.0;
+    let mut found = 0.0;
+    let mut seen: BTreeSet<&String> = BTreeSet::new();
+    for token in facility_name {
+        if !seen.insert(token) {
+            continue;
+        }
+        let best = typed
+            .iter()
+            .map(|t| token_similarity(token, t))
+            .fold(0.0, f64::max);
+        let w = weights.weight(token);
+        if best >= 0.8 {
+            total += w;
+            found += w * best;
+        } else if !optional.contains(token) {
+            total += w;
+        }
+    }
+    if total > 0.0 { found / total } else { 0.0 }
+}
+
 fn sorted_join<'a>(tokens: impl Iterator<Item = &'a String>) -> String {
     let mut v: Vec<&str> = tokens.map(String::as_str).collect();
     v.sort_unstable();
@@ -219,6 +254,22 @@ mod tests {
 
     fn toks(s: &str) -> Vec<String> {
         name_tokens(s).tokens
+    }
+
+    #[test]
+    fn a_place_word_of_the_facility_may_be_left_out() {
+        let facilities = [
+            toks("Zhejiang Huayou Cobalt"),
+            toks("Quzhou Huayou Cobalt New Material"),
+            toks("PT Refined Bangka Tin"),
+        ];
+        let w = TokenWeights::from_facilities(facilities.iter());
+        let places: BTreeSet<String> = ["zhejiang".to_string()].into();
+        let typed = toks("Huayou Cobalt Co Ltd");
+        assert_eq!(name_coverage(&facilities[0], &typed, &places, &w), 1.0);
+        assert!(name_coverage(&facilities[0], &typed, &BTreeSet::new(), &w) < 0.8);
+        let bangka = name_coverage(&facilities[2], &toks("PT Bangka Tin Industry"), &places, &w);
+        assert!(bangka < 0.7, "{bangka}");
     }
 
     #[test]
@@ -243,8 +294,11 @@ mod tests {
 
     #[test]
     fn a_contained_short_name_scores_one_on_the_token_set() {
-        let s = token_set_ratio(&toks("Huayou Cobalt"), &toks("Zhejiang Huayou Cobalt Co., Ltd."));
-        assert_eq!(s, 1.0);
+        let short = toks("Huayou Cobalt");
+        let long = toks("Zhejiang Huayou Cobalt Co., Ltd.");
+        assert_eq!(token_set_ratio(&short, &long), 1.0);
+        let s = name_similarity(&short, &long);
+        assert!(s > 0.8 && s < 1.0, "{s}");
     }
 
     #[test]

@@ -1,0 +1,239 @@
+//! Name index over a set of facilities (one template's look-up, or the whole registry):
+//! exact names, normalised names, CIDs and the per-metal data fuzzy scoring needs.
+
+use crate::country::CountryList;
+use crate::normalize::{NameTokens, exact_key, name_tokens};
+use crate::registry::{clean_cid, metal_key};
+use crate::similarity::{TokenWeights, name_coverage, name_similarity, token_coverage};
+use std::collections::{BTreeSet, HashMap};
+
+/// One facility as the index sees it.
+#[derive(Debug, Clone)]
+pub(crate) struct IndexedFacility {
+    pub metal_key: String,
+    pub cid: String,
+    pub standard_name: String,
+    pub country_iso: Option<String>,
+    /// Union of the tokens of all its names.
+    pub tokens: BTreeSet<String>,
+    /// Tokens of its city, province and country, which names may add or leave out.
+    pub place_tokens: BTreeSet<String>,
+}
+
+/// Input record: a facility and all the names it is known by.
+pub(crate) struct FacilityRecord<'a> {
+    pub metal: &'a str,
+    pub cid: &'a str,
+    pub standard_name: &'a str,
+    pub country: Option<&'a str>,
+    /// City, state or province.
+    pub places: Vec<&'a str>,
+    pub names: Vec<&'a str>,
+}
+
+/// A facility scored against a typed name.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Scored {
+    pub facility: usize,
+    /// Best similarity of the typed name with one of the facility's names.
+    pub name_score: f64,
+    /// Weighted share of the typed name's tokens the facility's names (and places) contain.
+    pub coverage: f64,
+    /// Best weighted share of one facility name's tokens the typed name contains.
+    pub name_coverage: f64,
+    /// Weight of the strongest distinctive token found.
+    pub strongest: f64,
+    /// Whether the typed country agrees (`None` when either side is unknown).
+    pub country_agrees: Option<bool>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct NameIndex {
+    pub facilities: Vec<IndexedFacility>,
+    by_cid: HashMap<(String, String), usize>,
+    by_exact: HashMap<(String, String), Vec<usize>>,
+    by_sorted: HashMap<(String, String), Vec<usize>>,
+    names: HashMap<String, Vec<(usize, Vec<String>)>>,
+    weights: HashMap<String, TokenWeights>,
+}
+
+impl NameIndex {
+    /// Builds the index; records with a repeated (metal, CID) are merged.
+    pub fn build<'a>(
+        records: impl IntoIterator<Item = FacilityRecord<'a>>,
+        countries: &CountryList,
+    ) -> NameIndex {
+        let mut index = NameIndex::default();
+        for record in records {
+            let Some(cid) = clean_cid(record.cid) else {
+                continue;
+            };
+            let metal = metal_key(record.metal);
+            let key = (metal.clone(), cid.clone());
+            let id = match index.by_cid.get(&key) {
+                Some(&id) => id,
+                None => {
+                    index.facilities.push(IndexedFacility {
+                        metal_key: metal.clone(),
+                        cid: cid.clone(),
+                        standard_name: record.standard_name.trim().to_string(),
+                        country_iso: record
+                            .country
+                            .and_then(|c| countries.iso2(c))
+                            .map(str::to_string),
+                        tokens: BTreeSet::new(),
+                        place_tokens: BTreeSet::new(),
+                    });
+                    index.by_cid.insert(key, index.facilities.len() - 1);
+                    index.facilities.len() - 1
+                }
+            };
+            let place_tokens = record
+                .places
+                .iter()
+                .chain(record.country.iter())
+                .flat_map(|p| name_tokens(p).tokens);
+            index.facilities[id].place_tokens.extend(place_tokens);
+            let names = std::iter::once(record.standard_name).chain(record.names);
+            for name in names {
+                index.add_name(id, &metal, name);
+            }
+        }
+        let mut per_metal: HashMap<String, Vec<&BTreeSet<String>>> = HashMap::new();
+        for f in &index.facilities {
+            per_metal.entry(f.metal_key.clone()).or_default().push(&f.tokens);
+        }
+        index.weights = per_metal
+            .into_iter()
+            .map(|(metal, sets)| (metal, TokenWeights::from_facilities(sets)))
+            .collect();
+        index
+    }
+
+    fn add_name(&mut self, id: usize, metal: &str, name: &str) {
+        let exact = exact_key(name);
+        if exact.is_empty() {
+            return;
+        }
+        push_unique(self.by_exact.entry((metal.to_string(), exact)).or_default(), id);
+        let tokens = name_tokens(name).tokens;
+        if tokens.is_empty() {
+            return;
+        }
+        let mut sorted = tokens.clone();
+        sorted.sort_unstable();
+        push_unique(
+            self.by_sorted
+                .entry((metal.to_string(), sorted.join(" ")))
+                .or_default(),
+            id,
+        );
+        let names = self.names.entry(metal.to_string()).or_default();
+        if !names.iter().any(|(i, t)| *i == id && *t == tokens) {
+            names.push((id, tokens.clone()));
+        }
+        self.facilities[id].tokens.extend(tokens);
+    }
+
+    /// The facility of a metal with that CID.
+    pub fn by_cid(&self, metal: &str, cid: &str) -> Option<usize> {
+        let cid = clean_cid(cid)?;
+        self.by_cid.get(&(metal_key(metal), cid)).copied()
+    }
+
+    /// Facilities of any metal with that CID.
+    pub fn by_cid_any_metal(&self, cid: &str) -> Vec<usize> {
+        let Some(cid) = clean_cid(cid) else {
+            return Vec::new();
+        };
+        self.facilities
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.cid == cid)
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// Facilities having exactly this name (case-, width- and space-insensitive).
+    pub fn exact(&self, metal: &str, name: &str) -> &[usize] {
+        self.by_exact
+            .get(&(metal_key(metal), exact_key(name)))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// Facilities whose normalised, token-sorted name equals this one.
+    pub fn normalized(&self, metal: &str, sorted_key: &str) -> &[usize] {
+        if sorted_key.is_empty() {
+            return &[];
+        }
+        self.by_sorted
+            .get(&(metal_key(metal), sorted_key.to_string()))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// Every facility of the metal scored against the typed name, best first.
+    pub fn score_all(&self, metal: &str, query: &NameTokens, country_iso: Option<&str>) -> Vec<Scored> {
+        let metal = metal_key(metal);
+        let Some(names) = self.names.get(&metal) else {
+            return Vec::new();
+        };
+        let Some(weights) = self.weights.get(&metal) else {
+            return Vec::new();
+        };
+        // Per facility: best name similarity and best coverage of one of its names.
+        let mut best: HashMap<usize, (f64, f64)> = HashMap::new();
+        for (id, tokens) in names {
+            let f = &self.facilities[*id];
+            let s = name_similarity(&query.tokens, tokens);
+            let c = name_coverage(tokens, &query.tokens, &f.place_tokens, weights);
+            let slot = best.entry(*id).or_insert((0.0, 0.0));
+            slot.0 = slot.0.max(s);
+            slot.1 = slot.1.max(c);
+        }
+        let mut scored: Vec<Scored> = best
+            .into_iter()
+            .map(|(id, (name_score, name_cov))| {
+                let f = &self.facilities[id];
+                let known: BTreeSet<String> = f.tokens.union(&f.place_tokens).cloned().collect();
+                let cov = token_coverage(&query.tokens, &query.abbreviations, &known, weights);
+                Scored {
+                    facility: id,
+                    name_score,
+                    coverage: cov.share,
+                    name_coverage: name_cov,
+                    strongest: cov.strongest_match,
+                    country_agrees: match (country_iso, f.country_iso.as_deref()) {
+                        (Some(a), Some(b)) => Some(a == b),
+                        _ => None,
+                    },
+                }
+            })
+            .collect();
+        scored.sort_by(|a, b| {
+            b.combined()
+                .total_cmp(&a.combined())
+                .then_with(|| self.facilities[a.facility].cid.cmp(&self.facilities[b.facility].cid))
+        });
+        scored
+    }
+}
+
+impl Scored {
+    /// Name similarity and both coverages averaged, then weighed by country agreement.
+    pub fn combined(&self) -> f64 {
+        let base = (self.name_score + self.coverage + self.name_coverage) / 3.0;
+        base * match self.country_agrees {
+            Some(true) => 1.0,
+            None => 0.95,
+            Some(false) => 0.85,
+        }
+    }
+}
+
+fn push_unique(v: &mut Vec<usize>, id: usize) {
+    if !v.contains(&id) {
+        v.push(id);
+    }
+}
