@@ -37,8 +37,8 @@ pub struct ValidationOptions {
     pub disabled: Vec<Code>,
 }
 
-/// Reference data about RMI facilities, as far as validation needs it.
-pub trait FacilityDirectory {
+/// Reference data about RMI facilities, as far as validation needs it (shareable across threads).
+pub trait FacilityDirectory: Sync {
     /// Country of the facility with this CID for this metal (RMI spelling), if known.
     fn country_of(&self, metal: &str, cid: &str) -> Option<String>;
 }
@@ -65,7 +65,7 @@ impl FacilityDirectory for Vec<LookupEntry> {
 /// A directory backed by a function `(metal, cid) -> country`.
 pub struct FnDirectory<F>(pub F);
 
-impl<F: Fn(&str, &str) -> Option<String>> FacilityDirectory for FnDirectory<F> {
+impl<F: Fn(&str, &str) -> Option<String> + Sync> FacilityDirectory for FnDirectory<F> {
     fn country_of(&self, metal: &str, cid: &str) -> Option<String> {
         (self.0)(metal, cid)
     }

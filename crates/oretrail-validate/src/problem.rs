@@ -243,6 +243,44 @@ impl Serialize for Problem {
     }
 }
 
+impl<'de> Deserialize<'de> for Problem {
+    /// Reads the JSON form back (a `message` key, if any, is ignored and re-rendered).
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let mut map: IndexMap<String, serde_json::Value> = IndexMap::deserialize(deserializer)?;
+        let code_text = map
+            .shift_remove("code")
+            .and_then(|v| v.as_str().map(str::to_string))
+            .ok_or_else(|| D::Error::missing_field("code"))?;
+        let code = Code::from_code(&code_text)
+            .ok_or_else(|| D::Error::custom(format!("unknown problem code '{code_text}'")))?;
+        let severity = match map.shift_remove("severity") {
+            Some(v) => serde_json::from_value(v).map_err(D::Error::custom)?,
+            None => return Err(D::Error::missing_field("severity")),
+        };
+        let text = |v: Option<serde_json::Value>| v.and_then(|v| v.as_str().map(str::to_string));
+        let sheet = text(map.shift_remove("sheet"));
+        let cell = text(map.shift_remove("cell"));
+        let row = map
+            .shift_remove("row")
+            .and_then(|v| v.as_u64())
+            .and_then(|r| u32::try_from(r).ok());
+        let value = text(map.shift_remove("value"));
+        map.shift_remove("message");
+        let problem = Problem {
+            code,
+            severity,
+            sheet,
+            cell,
+            row,
+            value,
+            message: String::new(),
+            context: map,
+        };
+        Ok(problem.finish())
+    }
+}
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let place = match (&self.sheet, &self.cell) {
@@ -279,6 +317,16 @@ mod tests {
             json,
             r#"{"code":"no_cached_values","severity":"warning","sheet":null,"cell":null}"#
         );
+    }
+
+    #[test]
+    fn json_round_trip() {
+        let text = r#"{"code":"duplicate_smelter","severity":"warning","sheet":"Smelter List","cell":"C15","row":15,"first_row":14,"canonical_cid":"CID003226"}"#;
+        let p: Problem = serde_json::from_str(text).expect("problem");
+        assert_eq!(p.row, Some(15));
+        assert_eq!(p.context.get("first_row"), Some(&serde_json::json!(14)));
+        assert!(p.message.contains("row 14"));
+        assert_eq!(serde_json::to_string(&p).expect("json"), text);
     }
 
     #[test]

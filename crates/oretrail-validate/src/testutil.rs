@@ -10,16 +10,26 @@ use oretrail_template::{
 
 /// Validates with the default context.
 pub(crate) fn run(report: &SupplierReport, def: &TemplateDef) -> Vec<Problem> {
-    validate(report, def, &ValidationContext::default())
+    run_with(report, def, &ValidationContext::default())
 }
 
-/// Validates with a given context.
+/// Validates with a given context; every message must render completely in every language.
 pub(crate) fn run_with(
     report: &SupplierReport,
     def: &TemplateDef,
     ctx: &ValidationContext,
 ) -> Vec<Problem> {
-    validate(report, def, ctx)
+    let problems = validate(report, def, ctx);
+    for p in &problems {
+        for lang in crate::messages::languages() {
+            let text = p.message_in(lang);
+            assert!(
+                !text.contains('{') && !text.is_empty(),
+                "{lang} message of {p:?} is incomplete: {text}"
+            );
+        }
+    }
+    problems
 }
 
 fn pick(q: &QuestionDef, mineral: Option<&str>) -> Option<String> {

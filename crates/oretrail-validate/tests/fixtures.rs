@@ -83,3 +83,27 @@ fn fixtures_stay_clean_with_dates_and_facility_data() {
     });
     tally.print("truth-derived reports, with today and facility countries");
 }
+
+#[test]
+fn truth_problems_round_trip_through_problem() {
+    for (name, truth) in truths().unwrap_or_default() {
+        for p in truth["problems"].as_array().cloned().unwrap_or_default() {
+            let problem: oretrail_validate::Problem =
+                serde_json::from_value(p.clone()).expect("truth problem deserialises");
+            assert!(!problem.message.is_empty(), "{name}: no message for {p}");
+            assert!(
+                !problem.message_in("zh").contains('{'),
+                "{name}: unfilled placeholder in {}",
+                problem.message_in("zh")
+            );
+            let back = serde_json::to_value(&problem).expect("problem JSON");
+            assert_eq!(back, p, "{name}");
+        }
+    }
+}
+
+#[test]
+fn context_is_shareable_across_threads() {
+    fn assert_sync<T: Sync + Send>() {}
+    assert_sync::<ValidationContext<'static>>();
+}
