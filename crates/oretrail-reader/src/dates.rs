@@ -99,7 +99,7 @@ pub fn parse_text(text: &str) -> DateReading {
     }
     // Words: 31-Aug-2012, 31 Aug 2012, 31/Aug/2012, Aug 31, 2012, August 31 2012.
     let tokens: Vec<&str> = t
-        .split(|c: char| c == '-' || c == '/' || c == ' ' || c == ',' || c == '.')
+        .split(['-', '/', ' ', ',', '.'])
         .filter(|s| !s.is_empty())
         .collect();
     if tokens.len() == 3 && tokens.iter().any(|s| s.chars().any(|c| c.is_alphabetic())) {

@@ -97,12 +97,12 @@ fn same_sheets(def: &TemplateDef, names: &[String]) -> bool {
 pub fn discriminate<'r>(candidates: Vec<&'r TemplateDef>, smelter_list: &Sheet) -> &'r TemplateDef {
     let first = candidates[0];
     for def in &candidates {
-        if let Some(d) = &def.detect.formula_discriminator {
-            if let Some(col) = oretrail_template::cell::column_number(&d.column) {
-                let has = smelter_list.has_formula_in(col, d.rows[0]..=d.rows[1]);
-                if has == d.present {
-                    return def;
-                }
+        if let Some(d) = &def.detect.formula_discriminator
+            && let Some(col) = oretrail_template::cell::column_number(&d.column)
+        {
+            let has = smelter_list.has_formula_in(col, d.rows[0]..=d.rows[1]);
+            if has == d.present {
+                return def;
             }
         }
     }

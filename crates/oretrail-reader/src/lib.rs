@@ -131,10 +131,9 @@ pub fn read_bytes(bytes: &[u8], options: &ReadOptions) -> Result<ReadOutcome, Re
 
     let cached_values = declaration.formula_cells_with_value > 0 || !declaration.has_formulas();
     let lookup = match &def.smelter_lookup {
-        Some(list) if options.with_lookup || !cached_values => match reader.sheet(&list.sheet)? {
-            Some(s) => Some(lookup::read(&s, list)),
-            None => None,
-        },
+        Some(list) if options.with_lookup || !cached_values => {
+            reader.sheet(&list.sheet)?.map(|s| lookup::read(&s, list))
+        }
         _ => None,
     };
     let index = lookup.as_deref().map(lookup::LookupIndex::new);

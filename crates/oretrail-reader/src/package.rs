@@ -40,10 +40,10 @@ impl<'a> Package<'a> {
         let mut archive = archive;
         let mut by_index = HashMap::with_capacity(archive.len());
         for i in 0..archive.len() {
-            if let Ok(f) = archive.by_index_raw(i) {
-                if let Ok(name) = f.name() {
-                    by_index.insert(name.trim_start_matches('/').to_ascii_lowercase(), i);
-                }
+            if let Ok(f) = archive.by_index_raw(i)
+                && let Ok(name) = f.name()
+            {
+                by_index.insert(name.trim_start_matches('/').to_ascii_lowercase(), i);
             }
         }
         Ok(Package {

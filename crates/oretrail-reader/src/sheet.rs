@@ -158,10 +158,10 @@ pub fn scan(
     let area = &xml[start..end];
     let mut row_starts: Vec<usize> = Vec::new();
     let mut push_row_of = |hit: usize| {
-        if let Some(rs) = memchr::memmem::rfind(&area[..hit], b"<row") {
-            if row_starts.last() != Some(&rs) {
-                row_starts.push(rs);
-            }
+        if let Some(rs) = memchr::memmem::rfind(&area[..hit], b"<row")
+            && row_starts.last() != Some(&rs)
+        {
+            row_starts.push(rs);
         }
     };
     for at in memchr::memmem::find_iter(area, b"<v") {
@@ -344,10 +344,8 @@ fn finish_cell(
     strings: &SharedStrings,
     sheet_name: &str,
 ) -> Result<(), ReadError> {
-    if cell.formula {
-        if (1..=64).contains(&col) {
-            *sheet.formula_rows.entry(row).or_insert(0) |= 1u64 << (col - 1);
-        }
+    if cell.formula && (1..=64).contains(&col) {
+        *sheet.formula_rows.entry(row).or_insert(0) |= 1u64 << (col - 1);
     }
     let raw: Option<&[u8]> = cell.value.map(|(a, b)| &xml[a..b]);
     let value = match cell.kind {
@@ -565,9 +563,7 @@ mod tests {
             ));
         }
         xml.push_str("</row></sheetData>");
-        let err = scan(xml.into_bytes(), &strings, "Big", 10)
-            .err()
-            .expect("limit");
+        let err = scan(xml.into_bytes(), &strings, "Big", 10).expect_err("limit");
         assert_eq!(err.reason, RejectReason::LimitExceeded);
     }
 }

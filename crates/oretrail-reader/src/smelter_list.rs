@@ -117,17 +117,17 @@ fn read_row(
     // The look-up entry the template's formulas select for this row.
     let mut selected: Option<&LookupEntry> = None;
     if let Some(index) = lookup {
-        if entry == EntryKind::SmelterId {
-            if let Some(by_id) = id_input.as_deref().and_then(|id| index.by_cid(id)) {
-                if metal.is_none() && cells.formula("metal") {
-                    metal = Some(by_id.metal.clone());
-                }
-                if lookup_value.is_none() && cells.formula("lookup") {
-                    lookup_value = by_id
-                        .standard_name
-                        .clone()
-                        .or_else(|| Some(by_id.lookup_name.clone()));
-                }
+        if entry == EntryKind::SmelterId
+            && let Some(by_id) = id_input.as_deref().and_then(|id| index.by_cid(id))
+        {
+            if metal.is_none() && cells.formula("metal") {
+                metal = Some(by_id.metal.clone());
+            }
+            if lookup_value.is_none() && cells.formula("lookup") {
+                lookup_value = by_id
+                    .standard_name
+                    .clone()
+                    .or_else(|| Some(by_id.lookup_name.clone()));
             }
         }
         if let Some(m) = metal.as_deref() {
@@ -195,10 +195,10 @@ fn read_row(
             details.insert(key.to_string(), v);
         }
     }
-    if matches!(entry, EntryKind::Lookup | EntryKind::SmelterId) {
-        if let Some(typed_name) = cells.typed("name") {
-            details.insert("typed_name".to_string(), typed_name);
-        }
+    if matches!(entry, EntryKind::Lookup | EntryKind::SmelterId)
+        && let Some(typed_name) = cells.typed("name")
+    {
+        details.insert("typed_name".to_string(), typed_name);
     }
 
     Some(SmelterRow {

@@ -129,10 +129,9 @@ fn office_document_part(package: &mut Package<'_>) -> Result<String, ReadError> 
         if let Some((_, target)) = rels
             .values()
             .find(|(kind, _)| kind.ends_with("/officeDocument"))
+            && package.has_part(target)
         {
-            if package.has_part(target) {
-                return Ok(target.clone());
-            }
+            return Ok(target.clone());
         }
     }
     if package.has_part("xl/workbook.xml") {

@@ -25,7 +25,11 @@ fn registry_matches_blank_templates() {
         ..ReadOptions::default()
     };
     for path in files {
-        let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+        let name = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_string();
         // RMI_<FAMILY>_<VERSION>
         let mut parts = name.splitn(3, '_').skip(1);
         let family = parts.next().unwrap_or_default();
@@ -35,14 +39,24 @@ fn registry_matches_blank_templates() {
         assert_eq!(outcome.report.template.version, version, "{name}");
         assert_eq!(outcome.def.blank_template, format!("{name}.xlsx"));
         // The blank templates were saved in Chinese (spec §1).
-        assert_eq!(outcome.report.language.as_deref(), Some("中文 Chinese"), "{name}");
+        assert_eq!(
+            outcome.report.language.as_deref(),
+            Some("中文 Chinese"),
+            "{name}"
+        );
         match &outcome.def.smelter_lookup {
             Some(_) => {
                 let lookup = outcome.lookup.as_ref().expect("look-up read");
                 let with_cid = lookup.iter().filter(|e| e.cid.is_some()).count();
-                assert!(with_cid > 50, "{name}: only {with_cid} look-up rows with a CID");
                 assert!(
-                    lookup.iter().filter_map(|e| e.cid.as_deref()).all(|c| c.len() == 9 && c.starts_with("CID")),
+                    with_cid > 50,
+                    "{name}: only {with_cid} look-up rows with a CID"
+                );
+                assert!(
+                    lookup
+                        .iter()
+                        .filter_map(|e| e.cid.as_deref())
+                        .all(|c| c.len() == 9 && c.starts_with("CID")),
                     "{name}: every look-up ID is CID + 6 digits"
                 );
             }
@@ -59,7 +73,10 @@ fn emrt_2_1_blank_template_preselects_all_six_minerals() {
         outcome.report.minerals_in_scope,
         ["Cobalt", "Copper", "Graphite", "Lithium", "Mica", "Nickel"]
     );
-    assert_eq!(outcome.report.mineral_answers["Nickel"]["Q1"].cell, "Declaration!D35");
+    assert_eq!(
+        outcome.report.mineral_answers["Nickel"]["Q1"].cell,
+        "Declaration!D35"
+    );
     assert!(outcome.report.smelters.is_empty());
 }
 
@@ -67,7 +84,9 @@ fn emrt_2_1_blank_template_preselects_all_six_minerals() {
 fn cmrt_6_31_blank_leftovers_are_read_as_data() {
     // The bundled CMRT 6.31 copy carries leftover answers (spec §1): they are data like any other.
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../templates/rmi/RMI_CMRT_6.31.xlsx");
-    let report = read_path(&path, &ReadOptions::default()).expect("reads").report;
+    let report = read_path(&path, &ReadOptions::default())
+        .expect("reads")
+        .report;
     assert_eq!(report.declaration.scope.as_deref(), Some("A. Company"));
     assert_eq!(report.answer("Tantalum", "Q2"), Some("Yes"));
     assert_eq!(report.answer("Tantalum", "Q6"), Some("100%"));

@@ -29,7 +29,13 @@ const WORKBOOK: &[u8] = br#"<workbook xmlns:r="r"><sheets><sheet name="Declarati
 const RELS: &[u8] = br#"<Relationships><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#;
 
 fn reason(bytes: &[u8], limits: Limits) -> RejectReason {
-    match read_bytes(bytes, &ReadOptions { limits, ..ReadOptions::default() }) {
+    match read_bytes(
+        bytes,
+        &ReadOptions {
+            limits,
+            ..ReadOptions::default()
+        },
+    ) {
         Ok(_) => panic!("expected a rejection"),
         Err(e) => {
             assert!(!e.detail.is_empty());
@@ -45,17 +51,25 @@ fn zip_bomb_part_is_refused_without_inflating_it() {
         ("xl/workbook.xml", WORKBOOK),
         ("xl/_rels/workbook.xml.rels", RELS),
         ("xl/sharedStrings.xml", &bomb),
-        ("xl/worksheets/sheet1.xml", b"<worksheet><sheetData/></worksheet>"),
+        (
+            "xl/worksheets/sheet1.xml",
+            b"<worksheet><sheetData/></worksheet>",
+        ),
     ]);
     assert!(bytes.len() < 1024 * 1024, "the bomb compresses well");
-    assert_eq!(reason(&bytes, Limits::default()), RejectReason::LimitExceeded);
+    assert_eq!(
+        reason(&bytes, Limits::default()),
+        RejectReason::LimitExceeded
+    );
 }
 
 #[test]
 fn gigantic_sheet_is_refused_at_the_cell_limit() {
     let mut sheet = String::from("<worksheet><sheetData>");
     for r in 1..=20_000 {
-        sheet.push_str(&format!(r#"<row r="{r}"><c r="A{r}"><v>1</v></c><c r="B{r}"><v>2</v></c></row>"#));
+        sheet.push_str(&format!(
+            r#"<row r="{r}"><c r="A{r}"><v>1</v></c><c r="B{r}"><v>2</v></c></row>"#
+        ));
     }
     sheet.push_str("</sheetData></worksheet>");
     let bytes = zip_of(&[
@@ -63,7 +77,10 @@ fn gigantic_sheet_is_refused_at_the_cell_limit() {
         ("xl/_rels/workbook.xml.rels", RELS),
         ("xl/worksheets/sheet1.xml", sheet.as_bytes()),
     ]);
-    let limits = Limits { max_cells_per_sheet: 10_000, ..Limits::default() };
+    let limits = Limits {
+        max_cells_per_sheet: 10_000,
+        ..Limits::default()
+    };
     assert_eq!(reason(&bytes, limits), RejectReason::LimitExceeded);
 }
 
@@ -74,9 +91,15 @@ fn workbook_without_rmi_structure_is_not_a_template() {
         ("xl/_rels/workbook.xml.rels", RELS),
         ("xl/worksheets/sheet1.xml", b"<worksheet><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>hello</t></is></c></row></sheetData></worksheet>"),
     ]);
-    assert_eq!(reason(&bytes, Limits::default()), RejectReason::NotRmiTemplate);
+    assert_eq!(
+        reason(&bytes, Limits::default()),
+        RejectReason::NotRmiTemplate
+    );
     let docx = zip_of(&[("word/document.xml", b"<document/>")]);
-    assert_eq!(reason(&docx, Limits::default()), RejectReason::NotRmiTemplate);
+    assert_eq!(
+        reason(&docx, Limits::default()),
+        RejectReason::NotRmiTemplate
+    );
 }
 
 #[test]
@@ -84,9 +107,13 @@ fn unsupported_version_is_named() {
     // A CMRT whose revision label says 9.9.
     let mut bytes = demo_template();
     bytes = rewrite_part(&bytes, "Revision 2.1", "Revision 9.9");
-    let err = read_bytes(&bytes, &ReadOptions::default()).err().expect("rejected");
+    let err = read_bytes(&bytes, &ReadOptions::default()).expect_err("rejected");
     assert_eq!(err.reason, RejectReason::UnsupportedVersion);
-    assert!(err.detail.contains("Revision 9.9") && err.detail.contains("EMRT"), "{}", err.detail);
+    assert!(
+        err.detail.contains("Revision 9.9") && err.detail.contains("EMRT"),
+        "{}",
+        err.detail
+    );
 }
 
 /// Replaces a text in the inflated shared strings and re-zips the package.
@@ -104,7 +131,10 @@ fn rewrite_part(bytes: &[u8], from: &str, to: &str) -> Vec<u8> {
         }
         parts.push((name, data));
     }
-    let refs: Vec<(&str, &[u8])> = parts.iter().map(|(n, d)| (n.as_str(), d.as_slice())).collect();
+    let refs: Vec<(&str, &[u8])> = parts
+        .iter()
+        .map(|(n, d)| (n.as_str(), d.as_slice()))
+        .collect();
     zip_of(&refs)
 }
 

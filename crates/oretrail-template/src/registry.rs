@@ -217,10 +217,10 @@ impl ListDef {
 impl QuestionDef {
     /// Allowed answers for a mineral (or for every slot).
     pub fn allowed_for(&self, mineral: Option<&str>) -> Option<&[String]> {
-        if let (Some(by), Some(m)) = (&self.allowed_by_mineral, mineral) {
-            if let Some(list) = by.get(m) {
-                return Some(list);
-            }
+        if let (Some(by), Some(m)) = (&self.allowed_by_mineral, mineral)
+            && let Some(list) = by.get(m)
+        {
+            return Some(list);
         }
         self.allowed.as_deref()
     }
