@@ -121,10 +121,11 @@ impl CountryList {
     /// empty text, "Unknown" and unrecognised names.
     pub fn resolve(&self, text: &str) -> Option<&Country> {
         let trimmed = text.trim();
-        if trimmed.len() == 2 && trimmed.chars().all(|c| c.is_ascii_alphabetic()) {
-            if let Some(c) = self.by_code(trimmed) {
-                return Some(c);
-            }
+        if trimmed.len() == 2
+            && trimmed.chars().all(|c| c.is_ascii_alphabetic())
+            && let Some(c) = self.by_code(trimmed)
+        {
+            return Some(c);
         }
         let key = name_key(trimmed);
         if key.is_empty() || key == "unknown" {
@@ -187,7 +188,10 @@ mod tests {
     fn the_embedded_list_has_the_249_rmi_countries() {
         let list = CountryList::embedded();
         assert_eq!(list.countries().len(), 249);
-        assert_eq!(list.by_code("cd").map(|c| c.rmi_name.as_str()), Some("CONGO, DEMOCRATIC REPUBLIC OF THE"));
+        assert_eq!(
+            list.by_code("cd").map(|c| c.rmi_name.as_str()),
+            Some("CONGO, DEMOCRATIC REPUBLIC OF THE")
+        );
     }
 
     #[test]
@@ -208,7 +212,12 @@ mod tests {
 
     #[test]
     fn tanzania_spellings_resolve_to_tz() {
-        for s in ["TANZANIA, UNITED REPUBLIC OF", "Tanzania", "United Republic of Tanzania", "tanzania, united republic of"] {
+        for s in [
+            "TANZANIA, UNITED REPUBLIC OF",
+            "Tanzania",
+            "United Republic of Tanzania",
+            "tanzania, united republic of",
+        ] {
             assert_eq!(iso(s).as_deref(), Some("TZ"), "{s}");
         }
     }
@@ -238,7 +247,11 @@ mod tests {
         std::fs::write(dir.join(COUNTRY_ALIASES_FILE), "alias,iso2\nNarnia,GB\n").expect("write");
         let list = CountryList::load(Some(&dir)).expect("load");
         assert_eq!(list.iso2("Narnia"), Some("GB"));
-        assert_eq!(list.iso2("DRC"), None, "the override replaces the shipped aliases");
+        assert_eq!(
+            list.iso2("DRC"),
+            None,
+            "the override replaces the shipped aliases"
+        );
         std::fs::write(dir.join(COUNTRY_ALIASES_FILE), "alias,iso2\nNarnia,QQ\n").expect("write");
         let err = CountryList::load(Some(&dir)).expect_err("bad code");
         assert!(err.to_string().contains("QQ"), "{err}");

@@ -122,7 +122,11 @@ pub fn evaluate(cases: &[EvalCase]) -> MatchingReport {
             row: case.row.row,
             kind,
             metal: case.row.metal.clone(),
-            name: case.row.name.clone().or_else(|| case.row.lookup_value.clone()),
+            name: case
+                .row
+                .name
+                .clone()
+                .or_else(|| case.row.lookup_value.clone()),
             expected_cid: expected.clone(),
             found_cid: found.clone(),
             expected_name: case.truth.canonical_name.clone(),

@@ -101,7 +101,10 @@ impl NameIndex {
         }
         let mut per_metal: HashMap<String, Vec<&BTreeSet<String>>> = HashMap::new();
         for f in &index.facilities {
-            per_metal.entry(f.metal_key.clone()).or_default().push(&f.tokens);
+            per_metal
+                .entry(f.metal_key.clone())
+                .or_default()
+                .push(&f.tokens);
         }
         index.weights = per_metal
             .into_iter()
@@ -115,7 +118,10 @@ impl NameIndex {
         if exact.is_empty() {
             return;
         }
-        push_unique(self.by_exact.entry((metal.to_string(), exact)).or_default(), id);
+        push_unique(
+            self.by_exact.entry((metal.to_string(), exact)).or_default(),
+            id,
+        );
         let tokens = name_tokens(name).tokens;
         if tokens.is_empty() {
             return;
@@ -174,7 +180,12 @@ impl NameIndex {
     }
 
     /// Every facility of the metal scored against the typed name, best first.
-    pub fn score_all(&self, metal: &str, query: &NameTokens, country_iso: Option<&str>) -> Vec<Scored> {
+    pub fn score_all(
+        &self,
+        metal: &str,
+        query: &NameTokens,
+        country_iso: Option<&str>,
+    ) -> Vec<Scored> {
         let metal = metal_key(metal);
         let Some(names) = self.names.get(&metal) else {
             return Vec::new();
@@ -212,9 +223,11 @@ impl NameIndex {
             })
             .collect();
         scored.sort_by(|a, b| {
-            b.combined()
-                .total_cmp(&a.combined())
-                .then_with(|| self.facilities[a.facility].cid.cmp(&self.facilities[b.facility].cid))
+            b.combined().total_cmp(&a.combined()).then_with(|| {
+                self.facilities[a.facility]
+                    .cid
+                    .cmp(&self.facilities[b.facility].cid)
+            })
         });
         scored
     }

@@ -28,5 +28,8 @@ pub use normalize::{normalize_name, token_sorted_key};
 pub use registry::{Facility, FacilityRegistry, LearnSummary, ManualAlias, RegistryError};
 pub use risk::RiskLists;
 pub use similarity::name_similarity;
-// STATUS_EXPORTS
+pub use status::{
+    RmapStatus, StatusAt, StatusEntry, StatusHistory, StatusImportError, StatusSnapshot,
+    import_status_csv, import_status_file,
+};
 pub use store::{FacilityStore, JsonFileStore, StoreError};

@@ -145,7 +145,11 @@ impl Matcher {
     }
 
     /// A matcher with a given country list and thresholds.
-    pub fn with_config(registry: &FacilityRegistry, countries: CountryList, config: MatchConfig) -> Matcher {
+    pub fn with_config(
+        registry: &FacilityRegistry,
+        countries: CountryList,
+        config: MatchConfig,
+    ) -> Matcher {
         let records = registry.facilities().iter().map(|f| FacilityRecord {
             metal: &f.metal,
             cid: &f.cid,
@@ -166,7 +170,9 @@ impl Matcher {
             manual.insert((metal.clone(), exact_key(&m.name)), m.cid.clone());
             let sorted = token_sorted_key(&m.name);
             if !sorted.is_empty() {
-                manual.entry((metal, format!("~{sorted}"))).or_insert_with(|| m.cid.clone());
+                manual
+                    .entry((metal, format!("~{sorted}")))
+                    .or_insert_with(|| m.cid.clone());
             }
         }
         Matcher {
@@ -196,7 +202,11 @@ impl Matcher {
 
     /// Resolves one row.
     pub fn resolve_row(&self, row: &SmelterRow, lookup: &TemplateLookup) -> Resolution {
-        let metal = row.metal.as_deref().map(str::trim).filter(|m| !m.is_empty());
+        let metal = row
+            .metal
+            .as_deref()
+            .map(str::trim)
+            .filter(|m| !m.is_empty());
         let pick = row
             .lookup_value
             .as_deref()
@@ -237,7 +247,9 @@ impl Matcher {
                     }
                 }
             }
-            EntryKind::NotListed => self.resolve_by_name_and_id(row, metal, row.name.as_deref(), lookup),
+            EntryKind::NotListed => {
+                self.resolve_by_name_and_id(row, metal, row.name.as_deref(), lookup)
+            }
         }
     }
 
@@ -306,12 +318,13 @@ impl Matcher {
             None => self.metals_known(lookup),
         };
         let decide = |method: ResolutionMethod, confidence: f64, hits: Vec<(String, String)>| {
-            self.unique(hits, country, lookup).map(|(metal, cid)| Decision {
-                metal,
-                cid,
-                method,
-                confidence,
-            })
+            self.unique(hits, country, lookup)
+                .map(|(metal, cid)| Decision {
+                    metal,
+                    cid,
+                    method,
+                    confidence,
+                })
         };
         // Analysts' decisions.
         let exact = exact_key(name);
@@ -336,7 +349,9 @@ impl Matcher {
             return NameOutcome::Resolved(d);
         }
         // Normalised name.
-        let hits = self.hits(&metals, lookup, |idx, m| idx.normalized(m, &sorted).to_vec());
+        let hits = self.hits(&metals, lookup, |idx, m| {
+            idx.normalized(m, &sorted).to_vec()
+        });
         if let Some(d) = decide(ResolutionMethod::NormalizedName, 0.97, hits) {
             return NameOutcome::Resolved(d);
         }
@@ -347,7 +362,13 @@ impl Matcher {
         self.fuzzy(metal, name, country, lookup)
     }
 
-    fn fuzzy(&self, metal: &str, name: &str, country: Option<&str>, lookup: &TemplateLookup) -> NameOutcome {
+    fn fuzzy(
+        &self,
+        metal: &str,
+        name: &str,
+        country: Option<&str>,
+        lookup: &TemplateLookup,
+    ) -> NameOutcome {
         let query = name_tokens(name);
         if query.tokens.is_empty() {
             return NameOutcome::Unresolved(Vec::new());
@@ -364,7 +385,11 @@ impl Matcher {
                 }
             }
         }
-        merged.sort_by(|a, b| b.1.combined().total_cmp(&a.1.combined()).then_with(|| a.0.cmp(&b.0)));
+        merged.sort_by(|a, b| {
+            b.1.combined()
+                .total_cmp(&a.1.combined())
+                .then_with(|| a.0.cmp(&b.0))
+        });
         let cfg = &self.config;
         let candidates: Vec<Candidate> = merged
             .iter()
@@ -441,7 +466,12 @@ impl Matcher {
     }
 
     /// The facility (metal, CID) if the template look-up or the registry knows it.
-    fn known_cid(&self, metal: Option<&str>, cid: &str, lookup: &TemplateLookup) -> Option<Decision> {
+    fn known_cid(
+        &self,
+        metal: Option<&str>,
+        cid: &str,
+        lookup: &TemplateLookup,
+    ) -> Option<Decision> {
         let found = |index: &NameIndex| -> Vec<String> {
             match metal {
                 Some(m) => index
@@ -549,12 +579,11 @@ fn typed_cids(row: &SmelterRow) -> Vec<String> {
         out.push(c);
     }
     let f_is_formula = row.formula_fields.iter().any(|f| f == "cid");
-    if !f_is_formula {
-        if let Some(c) = row.cid.as_deref().and_then(clean_cid) {
-            if !out.contains(&c) {
-                out.push(c);
-            }
-        }
+    if !f_is_formula
+        && let Some(c) = row.cid.as_deref().and_then(clean_cid)
+        && !out.contains(&c)
+    {
+        out.push(c);
     }
     out
 }

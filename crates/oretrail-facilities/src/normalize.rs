@@ -205,8 +205,14 @@ mod tests {
             normalize_name("Jingmen GEM Co., Ltd."),
             normalize_name("Jingmen GEM Company Limited")
         );
-        assert_eq!(normalize_name("Tanaka Kikinzoku Kogyo K.K."), "tanaka kikinzoku kogyo");
-        assert_eq!(normalize_name("Chemaf SARL - Etoile plant"), "chemaf etoile plant");
+        assert_eq!(
+            normalize_name("Tanaka Kikinzoku Kogyo K.K."),
+            "tanaka kikinzoku kogyo"
+        );
+        assert_eq!(
+            normalize_name("Chemaf SARL - Etoile plant"),
+            "chemaf etoile plant"
+        );
     }
 
     #[test]
@@ -231,7 +237,10 @@ mod tests {
         let n = normalize_name("江西铜业股份有限公司");
         assert!(!n.contains("you xian"), "{n}");
         assert_eq!(n, normalize_name("江西铜业"));
-        assert_eq!(normalize_name("田中貴金属工業株式会社"), normalize_name("田中貴金属工業"));
+        assert_eq!(
+            normalize_name("田中貴金属工業株式会社"),
+            normalize_name("田中貴金属工業")
+        );
     }
 
     #[test]

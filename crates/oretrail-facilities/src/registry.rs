@@ -157,7 +157,12 @@ impl FacilityRegistry {
 
     /// Learns one template version's Smelter Look-up rows. Learning the same family and
     /// version again replaces what it said before; the order of learning does not matter.
-    pub fn learn(&mut self, family: Family, version: &str, entries: &[LookupEntry]) -> LearnSummary {
+    pub fn learn(
+        &mut self,
+        family: Family,
+        version: &str,
+        entries: &[LookupEntry],
+    ) -> LearnSummary {
         let version = version.trim().to_string();
         self.forget_source(family, &version);
         let mut summary = LearnSummary {
@@ -267,7 +272,8 @@ impl FacilityRegistry {
         let before = self.manual_aliases.len();
         self.manual_aliases.retain(|m| {
             !(metal_key(&m.metal) == metal
-                && (exact_key(&m.name) == exact || (!key.is_empty() && token_sorted_key(&m.name) == key)))
+                && (exact_key(&m.name) == exact
+                    || (!key.is_empty() && token_sorted_key(&m.name) == key)))
         });
         before != self.manual_aliases.len()
     }
@@ -451,12 +457,12 @@ impl Facility {
         let mut former = Vec::new();
         let mut seen = vec![exact_key(&self.standard_name)];
         for listing in &self.listings {
-            if let Some(std_name) = &listing.standard_name {
-                if !seen.contains(&exact_key(std_name)) {
-                    seen.push(exact_key(std_name));
-                    aliases.push(std_name.clone());
-                    former.push(std_name.clone());
-                }
+            if let Some(std_name) = &listing.standard_name
+                && !seen.contains(&exact_key(std_name))
+            {
+                seen.push(exact_key(std_name));
+                aliases.push(std_name.clone());
+                former.push(std_name.clone());
             }
             for name in &listing.lookup_names {
                 if !seen.contains(&exact_key(name)) {
@@ -533,7 +539,13 @@ fn now_rfc3339() -> String {
 mod tests {
     use super::*;
 
-    pub(crate) fn entry(metal: &str, lookup: &str, standard: &str, country: &str, cid: &str) -> LookupEntry {
+    pub(crate) fn entry(
+        metal: &str,
+        lookup: &str,
+        standard: &str,
+        country: &str,
+        cid: &str,
+    ) -> LookupEntry {
         LookupEntry {
             metal: metal.into(),
             lookup_name: lookup.into(),
@@ -574,10 +586,30 @@ mod tests {
     #[test]
     fn boliden_keeps_its_former_name_as_an_alias() {
         let mut reg = FacilityRegistry::new();
-        reg.learn(Family::Cmrt, "6.4", &[entry("Gold", "Boliden Ronnskar", "Boliden Ronnskar", "SWEDEN", "CID000157")]);
-        reg.learn(Family::Cmrt, "6.31", &[entry("Gold", "Boliden AB", "Boliden AB", "SWEDEN", "CID000157"), special("Gold")]);
+        reg.learn(
+            Family::Cmrt,
+            "6.4",
+            &[entry(
+                "Gold",
+                "Boliden Ronnskar",
+                "Boliden Ronnskar",
+                "SWEDEN",
+                "CID000157",
+            )],
+        );
+        reg.learn(
+            Family::Cmrt,
+            "6.31",
+            &[
+                entry("Gold", "Boliden AB", "Boliden AB", "SWEDEN", "CID000157"),
+                special("Gold"),
+            ],
+        );
         let f = reg.facility("gold", "cid000157").expect("known");
-        assert_eq!(f.standard_name, "Boliden Ronnskar", "the newest version names it");
+        assert_eq!(
+            f.standard_name, "Boliden Ronnskar",
+            "the newest version names it"
+        );
         assert_eq!(f.former_names, ["Boliden AB"]);
         assert!(f.aliases.contains(&"Boliden AB".to_string()));
         assert_eq!(f.listings.len(), 2);
@@ -587,11 +619,37 @@ mod tests {
     #[test]
     fn a_facility_dropped_by_the_newest_version_stays_known_but_not_listed() {
         let mut reg = FacilityRegistry::new();
-        reg.learn(Family::Cmrt, "6.4", &[
-            entry("Tin", "PT Sukses Inti Makmur (SIM)", "PT Sukses Inti Makmur (SIM)", "INDONESIA", "CID002816"),
-            entry("Tin", "Alpha", "Alpha", "UNITED STATES OF AMERICA", "CID000292"),
-        ]);
-        reg.learn(Family::Cmrt, "6.5", &[entry("Tin", "Alpha", "Alpha Assembly Solutions Inc", "UNITED STATES OF AMERICA", "CID000292")]);
+        reg.learn(
+            Family::Cmrt,
+            "6.4",
+            &[
+                entry(
+                    "Tin",
+                    "PT Sukses Inti Makmur (SIM)",
+                    "PT Sukses Inti Makmur (SIM)",
+                    "INDONESIA",
+                    "CID002816",
+                ),
+                entry(
+                    "Tin",
+                    "Alpha",
+                    "Alpha",
+                    "UNITED STATES OF AMERICA",
+                    "CID000292",
+                ),
+            ],
+        );
+        reg.learn(
+            Family::Cmrt,
+            "6.5",
+            &[entry(
+                "Tin",
+                "Alpha",
+                "Alpha Assembly Solutions Inc",
+                "UNITED STATES OF AMERICA",
+                "CID000292",
+            )],
+        );
         let gone = reg.facility("Tin", "CID002816").expect("still known");
         assert!(gone.no_longer_listed);
         let alpha = reg.facility("Tin", "CID000292").expect("known");
@@ -603,10 +661,26 @@ mod tests {
     #[test]
     fn cids_are_per_metal() {
         let mut reg = FacilityRegistry::new();
-        reg.learn(Family::Emrt, "2.1", &[
-            entry("Cobalt", "Umicore Olen", "Umicore Olen", "BELGIUM", "CID003228"),
-            entry("Nickel", "Umicore Olen", "Umicore Olen", "BELGIUM", "CID005249"),
-        ]);
+        reg.learn(
+            Family::Emrt,
+            "2.1",
+            &[
+                entry(
+                    "Cobalt",
+                    "Umicore Olen",
+                    "Umicore Olen",
+                    "BELGIUM",
+                    "CID003228",
+                ),
+                entry(
+                    "Nickel",
+                    "Umicore Olen",
+                    "Umicore Olen",
+                    "BELGIUM",
+                    "CID005249",
+                ),
+            ],
+        );
         assert!(reg.facility("Cobalt", "CID003228").is_some());
         assert!(reg.facility("Nickel", "CID003228").is_none());
         assert_eq!(reg.facilities_of("nickel").count(), 1);
@@ -615,8 +689,16 @@ mod tests {
     #[test]
     fn learning_the_same_version_twice_replaces_it() {
         let mut reg = FacilityRegistry::new();
-        reg.learn(Family::Crt, "2.21", &[entry("Cobalt", "A", "A", "CHINA", "CID000001")]);
-        let s = reg.learn(Family::Crt, "2.21", &[entry("Cobalt", "B", "B", "CHINA", "CID000002")]);
+        reg.learn(
+            Family::Crt,
+            "2.21",
+            &[entry("Cobalt", "A", "A", "CHINA", "CID000001")],
+        );
+        let s = reg.learn(
+            Family::Crt,
+            "2.21",
+            &[entry("Cobalt", "B", "B", "CHINA", "CID000002")],
+        );
         assert_eq!(s.new_facilities, 1);
         assert!(reg.facility("Cobalt", "CID000001").is_none());
         assert_eq!(reg.sources().len(), 1);
@@ -625,11 +707,37 @@ mod tests {
     #[test]
     fn the_family_listing_most_facilities_names_a_shared_facility() {
         let mut reg = FacilityRegistry::new();
-        reg.learn(Family::Crt, "2.21", &[entry("Cobalt", "CoreMax Corporation", "CoreMax Corporation", "TAIWAN, PROVINCE OF CHINA", "CID003473")]);
-        reg.learn(Family::Emrt, "2.1", &[
-            entry("Cobalt", "CoreMax Corporation", "Uranus Chemicals", "TAIWAN, PROVINCE OF CHINA", "CID003473"),
-            entry("Cobalt", "Umicore Olen", "Umicore Olen", "BELGIUM", "CID003228"),
-        ]);
+        reg.learn(
+            Family::Crt,
+            "2.21",
+            &[entry(
+                "Cobalt",
+                "CoreMax Corporation",
+                "CoreMax Corporation",
+                "TAIWAN, PROVINCE OF CHINA",
+                "CID003473",
+            )],
+        );
+        reg.learn(
+            Family::Emrt,
+            "2.1",
+            &[
+                entry(
+                    "Cobalt",
+                    "CoreMax Corporation",
+                    "Uranus Chemicals",
+                    "TAIWAN, PROVINCE OF CHINA",
+                    "CID003473",
+                ),
+                entry(
+                    "Cobalt",
+                    "Umicore Olen",
+                    "Umicore Olen",
+                    "BELGIUM",
+                    "CID003228",
+                ),
+            ],
+        );
         let f = reg.facility("Cobalt", "CID003473").expect("known");
         assert_eq!(f.standard_name, "Uranus Chemicals");
         assert_eq!(f.listed_in_newest, [Family::Emrt, Family::Crt]);
@@ -638,13 +746,28 @@ mod tests {
     #[test]
     fn remembered_aliases_need_a_known_facility_and_replace_older_decisions() {
         let mut reg = FacilityRegistry::new();
-        reg.learn(Family::Emrt, "2.1", &[entry("Cobalt", "Umicore Olen", "Umicore Olen", "BELGIUM", "CID003228")]);
+        reg.learn(
+            Family::Emrt,
+            "2.1",
+            &[entry(
+                "Cobalt",
+                "Umicore Olen",
+                "Umicore Olen",
+                "BELGIUM",
+                "CID003228",
+            )],
+        );
         assert_eq!(
             reg.remember_alias("Cobalt", "Olen plant", "CID999999", "ana"),
-            Err(RegistryError::UnknownFacility { metal: "Cobalt".into(), cid: "CID999999".into() })
+            Err(RegistryError::UnknownFacility {
+                metal: "Cobalt".into(),
+                cid: "CID999999".into()
+            })
         );
-        reg.remember_alias("Cobalt", "Olen plant", "CID003228", "ana").expect("known");
-        reg.remember_alias("cobalt", "OLEN PLANT", "cid003228", "bob").expect("known");
+        reg.remember_alias("Cobalt", "Olen plant", "CID003228", "ana")
+            .expect("known");
+        reg.remember_alias("cobalt", "OLEN PLANT", "cid003228", "bob")
+            .expect("known");
         assert_eq!(reg.manual_aliases().len(), 1);
         assert_eq!(reg.manual_aliases()[0].decided_by, "bob");
         assert!(reg.forget_alias("Cobalt", "olen plant"));

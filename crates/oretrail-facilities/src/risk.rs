@@ -112,7 +112,10 @@ mod tests {
     fn covered_countries_are_the_drc_and_its_nine_neighbours() {
         let lists = RiskLists::embedded();
         let codes: Vec<&str> = lists.covered_countries().map(|c| c.iso2.as_str()).collect();
-        assert_eq!(codes, ["CD", "AO", "BI", "CF", "CG", "RW", "SS", "TZ", "UG", "ZM"]);
+        assert_eq!(
+            codes,
+            ["CD", "AO", "BI", "CF", "CG", "RW", "SS", "TZ", "UG", "ZM"]
+        );
         assert!(lists.is_covered_country("tz"));
         assert!(!lists.is_covered_country("CN"));
     }
@@ -132,13 +135,19 @@ mod tests {
     fn an_override_directory_replaces_the_cahra_list_only() {
         let dir = std::env::temp_dir().join(format!("oretrail-risk-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
-        std::fs::write(dir.join(EU_CAHRA_FILE), "# mine\niso2,country,note\nBE,BELGIUM,test\n")
-            .expect("write");
+        std::fs::write(
+            dir.join(EU_CAHRA_FILE),
+            "# mine\niso2,country,note\nBE,BELGIUM,test\n",
+        )
+        .expect("write");
         let lists = RiskLists::load(Some(&dir)).expect("load");
         assert!(lists.is_eu_cahra("BE"));
         assert!(!lists.is_eu_cahra("CD"));
         assert!(lists.is_covered_country("CD"));
-        assert_eq!(lists.eu_cahra_entry("be").and_then(|c| c.note.as_deref()), Some("test"));
+        assert_eq!(
+            lists.eu_cahra_entry("be").and_then(|c| c.note.as_deref()),
+            Some("test")
+        );
         std::fs::write(dir.join(EU_CAHRA_FILE), "iso2,country\nBEL,BELGIUM\n").expect("write");
         assert!(RiskLists::load(Some(&dir)).is_err());
         std::fs::remove_dir_all(&dir).ok();

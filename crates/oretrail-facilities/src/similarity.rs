@@ -274,7 +274,10 @@ mod tests {
 
     #[test]
     fn identical_names_score_one() {
-        assert_eq!(name_similarity(&toks("Umicore Olen"), &toks("UMICORE OLEN")), 1.0);
+        assert_eq!(
+            name_similarity(&toks("Umicore Olen"), &toks("UMICORE OLEN")),
+            1.0
+        );
     }
 
     #[test]

@@ -27,9 +27,15 @@ fn not_listed(metal: &str, name: &str, country: Option<&str>) -> SmelterRow {
 
 #[test]
 fn the_registry_learns_every_blank_template() {
-    let Some(shared) = common::shared_dir() else { return };
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
     let registry = common::registry_from_blank_templates(&shared);
-    assert_eq!(registry.sources().len(), 16, "AMRT 1.2 is learned with no facility");
+    assert_eq!(
+        registry.sources().len(),
+        16,
+        "AMRT 1.2 is learned with no facility"
+    );
     assert_eq!(registry.newest_version(Family::Cmrt), Some("6.5"));
     assert_eq!(registry.newest_version(Family::Emrt), Some("2.1"));
     let cmrt65 = registry
@@ -45,25 +51,37 @@ fn the_registry_learns_every_blank_template() {
     let boliden = registry.facility("Gold", "CID000157").expect("Boliden");
     assert_eq!(boliden.standard_name, "Boliden Ronnskar");
     assert!(boliden.former_names.contains(&"Boliden AB".to_string()));
-    let sukses = registry.facility("Tin", "CID002816").expect("PT Sukses Inti Makmur");
+    let sukses = registry
+        .facility("Tin", "CID002816")
+        .expect("PT Sukses Inti Makmur");
     assert!(sukses.no_longer_listed, "dropped from CMRT 6.5");
-    let uranus = registry.facility("Cobalt", "CID003473").expect("CoreMax / Uranus");
-    assert_eq!(uranus.standard_name, "Uranus Chemicals", "EMRT lists more cobalt refiners than CRT");
+    let uranus = registry
+        .facility("Cobalt", "CID003473")
+        .expect("CoreMax / Uranus");
+    assert_eq!(
+        uranus.standard_name, "Uranus Chemicals",
+        "EMRT lists more cobalt refiners than CRT"
+    );
     println!(
         "registry: {} facilities, {} no longer listed",
         registry.facilities().len(),
-        registry.facilities().iter().filter(|f| f.no_longer_listed).count()
+        registry
+            .facilities()
+            .iter()
+            .filter(|f| f.no_longer_listed)
+            .count()
     );
 }
 
 #[test]
 fn every_lookup_pick_of_every_template_resolves_to_its_own_cid() {
-    let Some(shared) = common::shared_dir() else { return };
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
     let registry = common::registry_from_blank_templates(&shared);
     let matcher = Matcher::new(&registry);
-    for (family, version, path) in common::blank_templates(&shared) {
-        let entries = common::read_lookup(&path);
-        let lookup = TemplateLookup::new(&entries);
+    for (family, version, _, entries) in common::blank_lookups(&shared) {
+        let lookup = TemplateLookup::new(entries);
         for e in entries.iter().filter(|e| e.cid.is_some()) {
             let row = SmelterRow {
                 entry: EntryKind::Lookup,
@@ -86,8 +104,10 @@ fn every_lookup_pick_of_every_template_resolves_to_its_own_cid() {
 /// facilities the registry has never seen must stay unresolved.
 #[test]
 fn names_unseen_by_an_older_registry_never_resolve_to_the_wrong_facility() {
-    let Some(shared) = common::shared_dir() else { return };
-    let templates = common::blank_templates(&shared);
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    let templates = common::blank_lookups(&shared);
     let is_old = |family: Family, version: &str| match family {
         Family::Cmrt => compare_versions(version, "6.22") <= std::cmp::Ordering::Equal,
         Family::Emrt => compare_versions(version, "1.2") <= std::cmp::Ordering::Equal,
@@ -96,18 +116,21 @@ fn names_unseen_by_an_older_registry_never_resolve_to_the_wrong_facility() {
     };
     let mut old = FacilityRegistry::new();
     let mut new_entries = Vec::new();
-    for (family, version, path) in &templates {
-        let entries = common::read_lookup(path);
+    for (family, version, _, entries) in templates {
         if is_old(*family, version) {
-            old.learn(*family, version, &entries);
+            old.learn(*family, version, entries);
         } else {
-            new_entries.extend(entries);
+            new_entries.extend(entries.iter().cloned());
         }
     }
     let known: HashSet<(String, String)> = old
         .facilities()
         .iter()
-        .flat_map(|f| f.aliases.iter().map(move |a| (f.metal.to_lowercase(), exact_key(a))))
+        .flat_map(|f| {
+            f.aliases
+                .iter()
+                .map(move |a| (f.metal.to_lowercase(), exact_key(a)))
+        })
         .collect();
     let matcher = Matcher::new(&old);
     let empty = TemplateLookup::new(&[]);
@@ -116,7 +139,9 @@ fn names_unseen_by_an_older_registry_never_resolve_to_the_wrong_facility() {
     let mut wrong = Vec::new();
     let mut missed = Vec::new();
     for e in &new_entries {
-        let Some(cid) = e.cid.as_deref() else { continue };
+        let Some(cid) = e.cid.as_deref() else {
+            continue;
+        };
         let key = (e.metal.to_lowercase(), exact_key(&e.lookup_name));
         if known.contains(&key) || !seen.insert(key) {
             continue;
@@ -126,16 +151,31 @@ fn names_unseen_by_an_older_registry_never_resolve_to_the_wrong_facility() {
         if expected.is_some() {
             resolvable += 1;
         }
-        let r = matcher.resolve_row(&not_listed(&e.metal, &e.lookup_name, e.country.as_deref()), &empty);
+        let r = matcher.resolve_row(
+            &not_listed(&e.metal, &e.lookup_name, e.country.as_deref()),
+            &empty,
+        );
         if let Some(found) = &r.canonical_cid {
             resolved += 1;
             if Some(found) == expected.as_ref() {
                 right += 1;
             } else {
-                wrong.push(format!("{} {:?} → {found} ({:?}), expected {:?}", e.metal, e.lookup_name, r.method, expected));
+                wrong.push(format!(
+                    "{} {:?} → {found} ({:?}), expected {:?}",
+                    e.metal, e.lookup_name, r.method, expected
+                ));
             }
         } else if expected.is_some() {
-            missed.push(format!("{} {:?} expected {:?}, candidates {:?}", e.metal, e.lookup_name, expected, r.candidates.iter().map(|c| (&c.cid, &c.name, c.score)).collect::<Vec<_>>()));
+            missed.push(format!(
+                "{} {:?} expected {:?}, candidates {:?}",
+                e.metal,
+                e.lookup_name,
+                expected,
+                r.candidates
+                    .iter()
+                    .map(|c| (&c.cid, &c.name, c.score))
+                    .collect::<Vec<_>>()
+            ));
         }
     }
     println!("unseen names: {tried}, resolvable {resolvable}, resolved {resolved}, right {right}");

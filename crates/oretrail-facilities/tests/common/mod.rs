@@ -5,6 +5,7 @@ use calamine::{Data, Reader, open_workbook_auto};
 use oretrail_facilities::FacilityRegistry;
 use oretrail_template::{Family, LookupEntry};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 /// The shared reference folder (`../shared` beside the repository, or `$ORETRAIL_SHARED`);
 /// `None` (with a printed message) when it is absent.
@@ -13,14 +14,18 @@ pub fn shared_dir() -> Option<PathBuf> {
         Some(p) => PathBuf::from(p),
         None => {
             let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-            let manifest = std::fs::canonicalize(manifest).unwrap_or_else(|_| manifest.to_path_buf());
+            let manifest =
+                std::fs::canonicalize(manifest).unwrap_or_else(|_| manifest.to_path_buf());
             manifest.join("../../../shared")
         }
     };
     if candidate.join("rmi-templates").is_dir() {
         Some(candidate)
     } else {
-        println!("skipped: shared reference folder not found at {}", candidate.display());
+        println!(
+            "skipped: shared reference folder not found at {}",
+            candidate.display()
+        );
         None
     }
 }
@@ -71,11 +76,16 @@ pub fn blank_templates(shared: &Path) -> Vec<(Family, String, PathBuf)> {
     let mut out = Vec::new();
     for family in Family::ALL {
         let dir = shared.join("rmi-templates").join(family.code());
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         for e in entries.filter_map(Result::ok) {
             let name = e.file_name().to_string_lossy().into_owned();
             let prefix = format!("RMI_{}_", family.code());
-            if let Some(version) = name.strip_prefix(&prefix).and_then(|v| v.strip_suffix(".xlsx")) {
+            if let Some(version) = name
+                .strip_prefix(&prefix)
+                .and_then(|v| v.strip_suffix(".xlsx"))
+            {
                 out.push((family, version.to_string(), e.path()));
             }
         }
@@ -84,11 +94,28 @@ pub fn blank_templates(shared: &Path) -> Vec<(Family, String, PathBuf)> {
     out
 }
 
+/// One blank template's family, version, path and look-up rows.
+pub type BlankLookup = (Family, String, PathBuf, Vec<LookupEntry>);
+
+/// Look-up rows of every blank template, read once per test binary.
+pub fn blank_lookups(shared: &Path) -> &'static [BlankLookup] {
+    static CACHE: OnceLock<Vec<BlankLookup>> = OnceLock::new();
+    CACHE.get_or_init(|| {
+        blank_templates(shared)
+            .into_iter()
+            .map(|(f, v, p)| {
+                let entries = read_lookup(&p);
+                (f, v, p, entries)
+            })
+            .collect()
+    })
+}
+
 /// A registry learned from every blank template.
 pub fn registry_from_blank_templates(shared: &Path) -> FacilityRegistry {
     let mut registry = FacilityRegistry::new();
-    for (family, version, path) in blank_templates(shared) {
-        registry.learn(family, &version, &read_lookup(&path));
+    for (family, version, _, entries) in blank_lookups(shared) {
+        registry.learn(*family, version, entries);
     }
     registry
 }
