@@ -1,5 +1,7 @@
 //! `oretrail`: read, check and manage RMI supplier templates from the command line.
 
+mod check;
+mod context;
 mod parse;
 
 use clap::{Parser, Subcommand};
@@ -10,6 +12,13 @@ use std::process::ExitCode;
 #[derive(Parser)]
 #[command(name = "oretrail", version, about)]
 struct Cli {
+    /// Folder of Oretrail's data (database, originals, facility registry).
+    /// Default: the platform's data directory (e.g. ~/.local/share/oretrail).
+    #[arg(long, global = true, env = "ORETRAIL_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Database URL (sqlite://… or postgres://…); default: SQLite in the data directory.
+    #[arg(long, global = true, env = "ORETRAIL_DATABASE_URL")]
+    database_url: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -25,12 +34,16 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Validate filled RMI templates: every problem, with its sheet and cell.
+    Check(check::CheckArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let ctx = context::Context::new(cli.data_dir, cli.database_url);
     let result = match cli.command {
-        Command::Parse { paths, json } => parse::run(&paths, json),
+        Command::Parse { paths, json } => parse::run(&ctx, &paths, json),
+        Command::Check(args) => check::run(&ctx, &args),
     };
     match result {
         Ok(code) => code,

@@ -1,31 +1,25 @@
 //! `oretrail parse`: one summary (or JSON line) per file.
 
+use crate::context::Context;
 use anyhow::Result;
-use oretrail_pipeline::{FileRecord, collect_inputs, process_path};
-use oretrail_reader::ReadOptions;
-use rayon::prelude::*;
+use oretrail_pipeline::{FileRecord, collect_inputs, process_batch};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Parses every file on all cores and prints records in input order.
-pub fn run(paths: &[PathBuf], json: bool) -> Result<ExitCode> {
+pub fn run(ctx: &Context, paths: &[PathBuf], json: bool) -> Result<ExitCode> {
     let inputs = collect_inputs(paths);
     if inputs.is_empty() {
         anyhow::bail!("no .xlsx/.xls files found in the given paths");
     }
-    let options = ReadOptions::default();
-    let records: Vec<FileRecord> = inputs
-        .par_iter()
-        .map(|f| process_path(&f.path, &f.name, &options))
-        .collect();
+    let mut pipeline = ctx.pipeline()?;
+    let records = process_batch(&mut pipeline, &inputs);
+    ctx.save_registry(pipeline.registry())?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let mut rejected = 0;
+    let rejected = records.iter().filter(|r| r.reject).count();
     for r in &records {
-        if r.reject {
-            rejected += 1;
-        }
         if json {
             writeln!(out, "{}", serde_json::to_string(r)?)?;
         } else {
@@ -49,16 +43,17 @@ pub fn run(paths: &[PathBuf], json: bool) -> Result<ExitCode> {
 
 fn write_summary(out: &mut impl Write, r: &FileRecord) -> Result<()> {
     let Some(report) = &r.report else {
-        let reason = r.reject_reason.map(|x| x.code()).unwrap_or("rejected");
         writeln!(
             out,
-            "{}: REJECTED ({reason}) {}",
+            "{}: REJECTED ({}) {}",
             r.file,
+            r.reject_code().unwrap_or("rejected"),
             r.reject_detail.as_deref().unwrap_or("")
         )?;
         return Ok(());
     };
     let d = &report.declaration;
+    let opt = |v: &Option<String>| v.as_deref().unwrap_or("(missing)").to_string();
     writeln!(out, "{}", r.file)?;
     writeln!(
         out,
@@ -72,38 +67,31 @@ fn write_summary(out: &mut impl Write, r: &FileRecord) -> Result<()> {
             ", saved without cached formula values"
         }
     )?;
+    writeln!(out, "  company    {}", opt(&d.company_name))?;
+    let scope_desc = d
+        .scope_description
+        .as_deref()
+        .map(|s| format!(" — {s}"))
+        .unwrap_or_default();
+    writeln!(out, "  scope      {}{scope_desc}", opt(&d.scope))?;
+    let typed = if d.effective_date_is_text {
+        format!(
+            " (typed as text: {:?})",
+            d.effective_date_raw.as_deref().unwrap_or("")
+        )
+    } else {
+        String::new()
+    };
     writeln!(
         out,
-        "  company    {}",
-        d.company_name.as_deref().unwrap_or("(missing)")
-    )?;
-    writeln!(
-        out,
-        "  scope      {}{}",
-        d.scope.as_deref().unwrap_or("(missing)"),
-        d.scope_description
-            .as_deref()
-            .map(|s| format!(" — {s}"))
-            .unwrap_or_default()
-    )?;
-    writeln!(
-        out,
-        "  effective  {}{}",
-        d.effective_date.as_deref().unwrap_or("(none)"),
-        if d.effective_date_is_text {
-            format!(
-                " (typed as text: {:?})",
-                d.effective_date_raw.as_deref().unwrap_or("")
-            )
-        } else {
-            String::new()
-        }
+        "  effective  {}{typed}",
+        d.effective_date.as_deref().unwrap_or("(none)")
     )?;
     writeln!(
         out,
         "  contact    {} <{}>",
-        d.contact_name.as_deref().unwrap_or("?"),
-        d.contact_email.as_deref().unwrap_or("?")
+        opt(&d.contact_name),
+        opt(&d.contact_email)
     )?;
     writeln!(
         out,
@@ -111,20 +99,20 @@ fn write_summary(out: &mut impl Write, r: &FileRecord) -> Result<()> {
         join(&report.minerals_in_scope),
         join(&report.active_minerals)
     )?;
-    let mut by_kind = std::collections::BTreeMap::new();
-    for s in &report.smelters {
-        *by_kind.entry(format!("{:?}", s.entry)).or_insert(0) += 1;
-    }
-    let kinds: Vec<String> = by_kind.iter().map(|(k, v)| format!("{v} {k}")).collect();
+    let resolved = report
+        .smelters
+        .iter()
+        .filter(|s| {
+            s.resolution
+                .as_ref()
+                .is_some_and(|x| x.canonical_cid.is_some())
+        })
+        .count();
     writeln!(
         out,
-        "  smelters   {} row(s){}",
+        "  smelters   {} row(s), {} resolved to an RMI facility ID",
         report.smelters.len(),
-        if kinds.is_empty() {
-            String::new()
-        } else {
-            format!(": {}", kinds.join(", "))
-        }
+        resolved
     )?;
     writeln!(
         out,

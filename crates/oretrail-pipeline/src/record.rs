@@ -1,9 +1,9 @@
 //! The per-file record: a rejected file with its reason, or the report with its problems.
 
-use oretrail_reader::{ReadOptions, RejectReason};
+use oretrail_reader::{ReadError, RejectReason};
 use oretrail_template::SupplierReport;
+use oretrail_validate::{Problem, Severity};
 use serde::Serialize;
-use std::path::Path;
 
 /// The result of one file, serialised as one JSON Lines record by `parse --json`.
 #[derive(Debug, Serialize)]
@@ -20,38 +20,38 @@ pub struct FileRecord {
     /// The report, when read.
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub report: Option<SupplierReport>,
+    /// Problems found by the validator (empty for rejected files).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problems: Option<Vec<Problem>>,
 }
 
-/// Reads a file from disk into a record.
-pub fn process_path(path: &Path, name: &str, options: &ReadOptions) -> FileRecord {
-    match std::fs::read(path) {
-        Ok(bytes) => process_bytes(&bytes, name, options),
-        Err(e) => FileRecord {
-            file: name.to_string(),
+impl FileRecord {
+    /// A record for a file that could not be read.
+    pub fn rejected(file: &str, error: ReadError) -> FileRecord {
+        FileRecord {
+            file: file.to_string(),
             reject: true,
-            reject_reason: Some(RejectReason::CorruptPackage),
-            reject_detail: Some(format!("cannot read {}: {e}", path.display())),
+            reject_reason: Some(error.reason),
+            reject_detail: Some(error.detail),
             report: None,
-        },
+            problems: None,
+        }
     }
-}
 
-/// Reads bytes into a record.
-pub fn process_bytes(bytes: &[u8], name: &str, options: &ReadOptions) -> FileRecord {
-    match oretrail_reader::read_bytes(bytes, options) {
-        Ok(outcome) => FileRecord {
-            file: name.to_string(),
-            reject: false,
-            reject_reason: None,
-            reject_detail: None,
-            report: Some(outcome.report),
-        },
-        Err(e) => FileRecord {
-            file: name.to_string(),
-            reject: true,
-            reject_reason: Some(e.reason),
-            reject_detail: Some(e.detail),
-            report: None,
-        },
+    /// Number of problems of a severity.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.problems
+            .as_deref()
+            .map_or(0, |ps| ps.iter().filter(|p| p.severity == severity).count())
+    }
+
+    /// Whether the file was rejected or has problems of severity error.
+    pub fn has_errors(&self) -> bool {
+        self.reject || self.count(Severity::Error) > 0
+    }
+
+    /// The reject reason code, if rejected.
+    pub fn reject_code(&self) -> Option<&'static str> {
+        self.reject_reason.map(RejectReason::code)
     }
 }

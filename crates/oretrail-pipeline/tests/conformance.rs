@@ -3,10 +3,11 @@
 //! Walks every fixture, runs the pipeline, and compares the record with `<file>.truth.json`
 //! field by field, reporting every difference (not just the first).
 
-use oretrail_pipeline::process_path;
-use oretrail_reader::ReadOptions;
+use oretrail_facilities::FacilityRegistry;
+use oretrail_pipeline::{FileRecord, Pipeline};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 /// Truth keys that describe the case rather than the file's content.
 const META_KEYS: [&str; 7] = [
@@ -19,13 +20,86 @@ const META_KEYS: [&str; 7] = [
     "reject_detail",
 ];
 
-/// Keys whose checking lands with later issues (facility resolution, validation).
-const PENDING_KEYS: [&str; 4] = [
-    "canonical_cid",
-    "canonical_name",
-    "in_template_lookup",
-    "problems",
-];
+/// Keys compared separately (problems match on code and location, not field by field).
+const PENDING_KEYS: [&str; 1] = ["problems"];
+
+/// A pipeline that has learned RMI's look-ups from the bundled blank templates.
+fn pipeline() -> &'static std::sync::Mutex<Pipeline> {
+    static PIPELINE: OnceLock<std::sync::Mutex<Pipeline>> = OnceLock::new();
+    PIPELINE.get_or_init(|| {
+        let mut p = Pipeline::new(FacilityRegistry::new());
+        let blank = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../templates/rmi");
+        assert_eq!(
+            p.learn_folder(&blank),
+            15,
+            "15 blank templates carry a look-up"
+        );
+        std::sync::Mutex::new(p)
+    })
+}
+
+fn process(path: &Path, name: &str) -> FileRecord {
+    let bytes = std::fs::read(path).unwrap_or_default();
+    let mut p = pipeline().lock().unwrap_or_else(|e| e.into_inner());
+    p.process(name, &bytes)
+}
+
+/// Where a problem is, as the truth README says problems are matched.
+fn problem_key(p: &Value) -> String {
+    let code = p["code"].as_str().unwrap_or_default();
+    match code {
+        "no_cached_values" => code.to_string(),
+        "yes_without_smelters" => format!("{code}@{}", p["mineral"]),
+        _ if p["sheet"] == "Smelter List" => format!("{code}@row {}", p["row"]),
+        _ => format!(
+            "{code}@{}!{}",
+            p["sheet"].as_str().unwrap_or_default(),
+            p["cell"].as_str().unwrap_or_default()
+        ),
+    }
+}
+
+/// Expected problems all found; none at all on clean files; no unexpected errors.
+fn compare_problems(truth: &Value, ours: &Value, diffs: &mut Vec<String>) {
+    let expected: Vec<&Value> = truth
+        .as_array()
+        .map(|a| a.iter().collect())
+        .unwrap_or_default();
+    let found: Vec<&Value> = ours
+        .as_array()
+        .map(|a| a.iter().collect())
+        .unwrap_or_default();
+    let found_keys: Vec<String> = found.iter().map(|p| problem_key(p)).collect();
+    let expected_keys: Vec<String> = expected.iter().map(|p| problem_key(p)).collect();
+    for (key, p) in expected_keys.iter().zip(&expected) {
+        match found.iter().find(|f| problem_key(f) == *key) {
+            None => diffs.push(format!("problems: expected {key} not found")),
+            Some(f) => {
+                for (k, v) in p.as_object().into_iter().flatten() {
+                    if f.get(k) != Some(v) {
+                        diffs.push(format!(
+                            "problems[{key}].{k}: expected {v}, found {}",
+                            f.get(k).unwrap_or(&Value::Null)
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    if expected.is_empty() {
+        for key in &found_keys {
+            diffs.push(format!("problems: none expected, found {key}"));
+        }
+    }
+    for (key, p) in found_keys.iter().zip(&found) {
+        if p["severity"] == "error" && !expected_keys.contains(key) {
+            diffs.push(format!(
+                "problems: unexpected error {key}: {}",
+                p["message"]
+            ));
+        }
+    }
+}
 
 fn fixtures_dir() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures");
@@ -75,7 +149,7 @@ fn check_file(truth_path: &Path) -> Vec<String> {
     };
     let file = truth["file"].as_str().unwrap_or_default().to_string();
     let workbook = truth_path.with_file_name(&file);
-    let record = process_path(&workbook, &file, &ReadOptions::default());
+    let record = process(&workbook, &file);
     let ours = match serde_json::to_value(&record) {
         Ok(v) => v,
         Err(e) => return vec![format!("cannot serialise record: {e}")],
@@ -97,6 +171,7 @@ fn check_file(truth_path: &Path) -> Vec<String> {
     let Value::Object(t) = &truth else {
         return vec!["truth is not an object".into()];
     };
+    compare_problems(&truth["problems"], &ours["problems"], &mut diffs);
     for (key, tv) in t {
         if META_KEYS.contains(&key.as_str()) || PENDING_KEYS.contains(&key.as_str()) {
             continue;

@@ -1,0 +1,130 @@
+//! `oretrail check`: every problem of every file, grouped by sheet; non-zero exit on errors.
+
+use crate::context::Context;
+use anyhow::Result;
+use clap::Args;
+use oretrail_pipeline::{FileRecord, collect_inputs, process_batch};
+use oretrail_validate::Severity;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Options of `oretrail check`.
+#[derive(Args)]
+pub struct CheckArgs {
+    /// Template files or folders (searched recursively for .xlsx/.xls).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Print one JSON object per file per line, with its `problems`.
+    #[arg(long)]
+    pub json: bool,
+    /// Language of the messages: en or zh.
+    #[arg(long, default_value = "en")]
+    pub lang: String,
+}
+
+/// Checks every file and prints a report per file.
+pub fn run(ctx: &Context, args: &CheckArgs) -> Result<ExitCode> {
+    let inputs = collect_inputs(&args.paths);
+    if inputs.is_empty() {
+        anyhow::bail!("no .xlsx/.xls files found in the given paths");
+    }
+    let mut pipeline = ctx.pipeline()?;
+    let records = process_batch(&mut pipeline, &inputs);
+    ctx.save_registry(pipeline.registry())?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    for r in &records {
+        if args.json {
+            writeln!(out, "{}", serde_json::to_string(r)?)?;
+        } else {
+            write_report(&mut out, r, &args.lang)?;
+        }
+    }
+    let failing = records.iter().filter(|r| r.has_errors()).count();
+    if !args.json {
+        let clean = records
+            .iter()
+            .filter(|r| !r.reject && r.problems.as_ref().is_some_and(|p| p.is_empty()))
+            .count();
+        writeln!(
+            out,
+            "\n{} file(s): {} clean, {} with errors or rejected, {} with warnings only",
+            records.len(),
+            clean,
+            failing,
+            records.len() - clean - failing
+        )?;
+    }
+    Ok(if failing > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn write_report(out: &mut impl Write, r: &FileRecord, lang: &str) -> Result<()> {
+    if r.reject {
+        writeln!(
+            out,
+            "✗ {} — rejected ({}): {}",
+            r.file,
+            r.reject_code().unwrap_or("rejected"),
+            r.reject_detail.as_deref().unwrap_or("")
+        )?;
+        return Ok(());
+    }
+    let problems = r.problems.as_deref().unwrap_or(&[]);
+    let template = r
+        .report
+        .as_ref()
+        .map(|rep| format!("{} {}", rep.template.family, rep.template.version))
+        .unwrap_or_default();
+    if problems.is_empty() {
+        writeln!(out, "✓ {} ({template}) — no problems", r.file)?;
+        return Ok(());
+    }
+    let mark = if r.count(Severity::Error) > 0 {
+        "✗"
+    } else {
+        "!"
+    };
+    writeln!(
+        out,
+        "{mark} {} ({template}) — {} error(s), {} warning(s), {} note(s)",
+        r.file,
+        r.count(Severity::Error),
+        r.count(Severity::Warning),
+        r.count(Severity::Info)
+    )?;
+    let mut sheets: Vec<&str> = Vec::new();
+    for p in problems {
+        let sheet = p.sheet.as_deref().unwrap_or("Workbook");
+        if !sheets.contains(&sheet) {
+            sheets.push(sheet);
+        }
+    }
+    for sheet in sheets {
+        let in_sheet: Vec<_> = problems
+            .iter()
+            .filter(|p| p.sheet.as_deref().unwrap_or("Workbook") == sheet)
+            .collect();
+        writeln!(out, "  {sheet} ({})", in_sheet.len())?;
+        for p in in_sheet {
+            let place = p
+                .cell
+                .clone()
+                .or_else(|| p.row.map(|r| format!("row {r}")))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "    {:<7} {:<8} {:<24} {}",
+                p.severity.as_str(),
+                place,
+                p.code.as_str(),
+                p.message_in(lang)
+            )?;
+        }
+    }
+    Ok(())
+}

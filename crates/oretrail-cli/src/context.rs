@@ -1,0 +1,68 @@
+//! Where the CLI's data lives, and the pipeline every command shares.
+
+use anyhow::{Context as _, Result};
+use oretrail_facilities::{FacilityRegistry, FacilityStore, JsonFileStore};
+use oretrail_pipeline::Pipeline;
+use std::path::{Path, PathBuf};
+
+/// The data directory and database the command works on.
+pub struct Context {
+    /// Data directory.
+    pub data_dir: PathBuf,
+    /// Database URL, when given.
+    #[allow(dead_code)]
+    pub database_url: Option<String>,
+}
+
+impl Context {
+    /// Resolves the data directory: the option, else the platform's data directory.
+    pub fn new(data_dir: Option<PathBuf>, database_url: Option<String>) -> Context {
+        let data_dir = data_dir.unwrap_or_else(|| {
+            dirs::data_dir()
+                .unwrap_or_else(|| PathBuf::from("."))
+                .join("oretrail")
+        });
+        Context {
+            data_dir,
+            database_url,
+        }
+    }
+
+    fn registry_store(&self) -> JsonFileStore {
+        JsonFileStore::new(self.data_dir.join("facilities.json"))
+    }
+
+    /// A pipeline with the stored facility registry. When nothing is stored yet and RMI's blank
+    /// templates are at hand (`templates/rmi`), their look-ups are learned first.
+    pub fn pipeline(&self) -> Result<Pipeline> {
+        let registry = self.registry_store().load().with_context(|| {
+            format!(
+                "loading the facility registry in {}",
+                self.data_dir.display()
+            )
+        })?;
+        let empty = registry.sources().is_empty();
+        let mut pipeline = Pipeline::new(registry);
+        let bundled = Path::new("templates/rmi");
+        if empty && bundled.is_dir() {
+            let n = pipeline.learn_folder(bundled);
+            eprintln!(
+                "learned the smelter look-ups of {n} RMI template version(s) from {}",
+                bundled.display()
+            );
+        }
+        Ok(pipeline)
+    }
+
+    /// Persists what the pipeline learned (look-ups of template versions seen in files).
+    pub fn save_registry(&self, registry: &FacilityRegistry) -> Result<()> {
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("creating {}", self.data_dir.display()))?;
+        self.registry_store().save(registry).with_context(|| {
+            format!(
+                "saving the facility registry in {}",
+                self.data_dir.display()
+            )
+        })
+    }
+}
