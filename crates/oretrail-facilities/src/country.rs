@@ -9,6 +9,7 @@
 use crate::datafile::{DataFileError, read_rows};
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::OnceLock;
 
 const COUNTRIES_CSV: &str = include_str!("../data/countries.csv");
 const ALIASES_CSV: &str = include_str!("../data/country_aliases.csv");
@@ -41,11 +42,17 @@ pub struct CountryList {
 impl CountryList {
     /// The list shipped with Oretrail.
     pub fn embedded() -> CountryList {
-        match CountryList::load(None) {
+        CountryList::shared().clone()
+    }
+
+    /// The list shipped with Oretrail, parsed once per process.
+    pub fn shared() -> &'static CountryList {
+        static EMBEDDED: OnceLock<CountryList> = OnceLock::new();
+        EMBEDDED.get_or_init(|| match CountryList::load(None) {
             Ok(list) => list,
             // The embedded files are checked by the tests of this module.
             Err(e) => panic!("embedded country data is invalid: {e}"),
-        }
+        })
     }
 
     /// Loads `countries.csv` and `country_aliases.csv` from `override_dir` when present there,

@@ -4,8 +4,14 @@
 use crate::country::CountryList;
 use crate::normalize::{NameTokens, exact_key, name_tokens};
 use crate::registry::{clean_cid, metal_key};
-use crate::similarity::{TokenWeights, name_coverage, name_similarity, token_coverage};
+use crate::similarity::{
+    TOKEN_MATCH, TokenWeights, name_coverage_by, name_similarity, token_coverage_by,
+    token_similarity,
+};
 use std::collections::{BTreeSet, HashMap};
+
+/// Shortest space-less key used (shorter ones are too unspecific).
+const MIN_COMPACT_LEN: usize = 6;
 
 /// One facility as the index sees it.
 #[derive(Debug, Clone)]
@@ -53,7 +59,11 @@ pub(crate) struct NameIndex {
     by_cid: HashMap<(String, String), usize>,
     by_exact: HashMap<(String, String), Vec<usize>>,
     by_sorted: HashMap<(String, String), Vec<usize>>,
-    names: HashMap<String, Vec<(usize, Vec<String>)>>,
+    by_compact: HashMap<(String, String), Vec<usize>>,
+    /// Token lists of each facility's names, by facility.
+    names: Vec<Vec<Vec<String>>>,
+    /// Per metal: token (of a name or a place) → facilities having it.
+    postings: HashMap<String, HashMap<String, Vec<usize>>>,
     weights: HashMap<String, TokenWeights>,
 }
 
@@ -85,6 +95,7 @@ impl NameIndex {
                         place_tokens: BTreeSet::new(),
                     });
                     index.by_cid.insert(key, index.facilities.len() - 1);
+                    index.names.push(Vec::new());
                     index.facilities.len() - 1
                 }
             };
@@ -100,11 +111,15 @@ impl NameIndex {
             }
         }
         let mut per_metal: HashMap<String, Vec<&BTreeSet<String>>> = HashMap::new();
-        for f in &index.facilities {
+        for (id, f) in index.facilities.iter().enumerate() {
             per_metal
                 .entry(f.metal_key.clone())
                 .or_default()
                 .push(&f.tokens);
+            let postings = index.postings.entry(f.metal_key.clone()).or_default();
+            for t in f.tokens.iter().chain(&f.place_tokens) {
+                push_unique(postings.entry(t.clone()).or_default(), id);
+            }
         }
         index.weights = per_metal
             .into_iter()
@@ -134,9 +149,18 @@ impl NameIndex {
                 .or_default(),
             id,
         );
-        let names = self.names.entry(metal.to_string()).or_default();
-        if !names.iter().any(|(i, t)| *i == id && *t == tokens) {
-            names.push((id, tokens.clone()));
+        let compact = tokens.concat();
+        if compact.len() >= MIN_COMPACT_LEN {
+            push_unique(
+                self.by_compact
+                    .entry((metal.to_string(), compact))
+                    .or_default(),
+                id,
+            );
+        }
+        let names = &mut self.names[id];
+        if !names.contains(&tokens) {
+            names.push(tokens.clone());
         }
         self.facilities[id].tokens.extend(tokens);
     }
@@ -179,6 +203,17 @@ impl NameIndex {
             .unwrap_or(&[])
     }
 
+    /// Facilities whose normalised name without spaces equals this one.
+    pub fn compact(&self, metal: &str, compact_key: &str) -> &[usize] {
+        if compact_key.len() < MIN_COMPACT_LEN {
+            return &[];
+        }
+        self.by_compact
+            .get(&(metal_key(metal), compact_key.to_string()))
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
     /// Every facility of the metal scored against the typed name, best first.
     pub fn score_all(
         &self,
@@ -187,28 +222,53 @@ impl NameIndex {
         country_iso: Option<&str>,
     ) -> Vec<Scored> {
         let metal = metal_key(metal);
-        let Some(names) = self.names.get(&metal) else {
+        let (Some(postings), Some(weights)) = (self.postings.get(&metal), self.weights.get(&metal))
+        else {
             return Vec::new();
         };
-        let Some(weights) = self.weights.get(&metal) else {
-            return Vec::new();
-        };
-        // Per facility: best name similarity and best coverage of one of its names.
-        let mut best: HashMap<usize, (f64, f64)> = HashMap::new();
-        for (id, tokens) in names {
-            let f = &self.facilities[*id];
-            let s = name_similarity(&query.tokens, tokens);
-            let c = name_coverage(tokens, &query.tokens, &f.place_tokens, weights);
-            let slot = best.entry(*id).or_insert((0.0, 0.0));
-            slot.0 = slot.0.max(s);
-            slot.1 = slot.1.max(c);
+        // Vocabulary tokens close to each typed token, and the facilities having them. A
+        // facility sharing no token with the typed name cannot be a candidate.
+        let mut matches: HashMap<&str, Vec<(&str, f64)>> = HashMap::new();
+        let mut reverse: HashMap<&str, f64> = HashMap::new();
+        let mut candidates: BTreeSet<usize> = BTreeSet::new();
+        for q in &query.tokens {
+            if matches.contains_key(q.as_str()) {
+                continue;
+            }
+            let mut found = Vec::new();
+            for (v, ids) in postings {
+                let s = token_similarity(q, v);
+                if s >= TOKEN_MATCH {
+                    found.push((v.as_str(), s));
+                    let r = reverse.entry(v.as_str()).or_insert(0.0);
+                    *r = r.max(s);
+                    candidates.extend(ids);
+                }
+            }
+            matches.insert(q.as_str(), found);
         }
-        let mut scored: Vec<Scored> = best
+        let mut scored: Vec<Scored> = candidates
             .into_iter()
-            .map(|(id, (name_score, name_cov))| {
+            .map(|id| {
                 let f = &self.facilities[id];
-                let known: BTreeSet<String> = f.tokens.union(&f.place_tokens).cloned().collect();
-                let cov = token_coverage(&query.tokens, &query.abbreviations, &known, weights);
+                let has = |v: &str| f.tokens.contains(v) || f.place_tokens.contains(v);
+                let cov = token_coverage_by(&query.tokens, &query.abbreviations, weights, |t| {
+                    matches
+                        .get(t)
+                        .into_iter()
+                        .flatten()
+                        .filter(|(v, _)| has(v))
+                        .map(|(_, s)| *s)
+                        .fold(0.0, f64::max)
+                });
+                let (mut name_score, mut name_cov) = (0.0_f64, 0.0_f64);
+                for tokens in &self.names[id] {
+                    name_score = name_score.max(name_similarity(&query.tokens, tokens));
+                    let c = name_coverage_by(tokens, &f.place_tokens, weights, |a| {
+                        reverse.get(a).copied().unwrap_or(0.0)
+                    });
+                    name_cov = name_cov.max(c);
+                }
                 Scored {
                     facility: id,
                     name_score,

@@ -8,6 +8,8 @@
 //! * [`registry`] and [`store`] — facilities learned from template look-ups, persisted.
 //! * [`matching`] — resolution of [`oretrail_template::SmelterRow`]s; [`evaluate`] measures it.
 
+#![warn(missing_docs)]
+
 pub mod country;
 mod datafile;
 pub mod evaluate;
@@ -25,7 +27,10 @@ pub use datafile::DataFileError;
 pub use evaluate::{EvalCase, MatchingReport, Miss, MissKind, RowTruth, evaluate};
 pub use matching::{MatchConfig, Matcher, TemplateLookup};
 pub use normalize::{normalize_name, token_sorted_key};
-pub use registry::{Facility, FacilityRegistry, LearnSummary, ManualAlias, RegistryError};
+pub use registry::{
+    Facility, FacilityRegistry, LearnSummary, LearnedSource, Listing, ManualAlias, RegistryError,
+    RegistryParts,
+};
 pub use risk::RiskLists;
 pub use similarity::name_similarity;
 pub use status::{

@@ -19,7 +19,7 @@
 
 use crate::country::CountryList;
 use crate::index::{FacilityRecord, NameIndex, Scored};
-use crate::normalize::{exact_key, name_tokens, token_sorted_key};
+use crate::normalize::{compact_key, exact_key, name_tokens, token_sorted_key};
 use crate::registry::{FacilityRegistry, clean_cid, metal_key};
 use oretrail_template::{
     Candidate, EntryKind, LookupEntry, Resolution, ResolutionMethod, SmelterRow, SupplierReport,
@@ -66,7 +66,7 @@ pub struct TemplateLookup {
 impl TemplateLookup {
     /// Indexes the look-up rows of one template (special rows without a CID are ignored).
     pub fn new(entries: &[LookupEntry]) -> TemplateLookup {
-        TemplateLookup::with_countries(entries, &CountryList::embedded())
+        TemplateLookup::with_countries(entries, CountryList::shared())
     }
 
     /// Same as [`TemplateLookup::new`] with a given country list.
@@ -131,6 +131,13 @@ struct Decision {
     method: ResolutionMethod,
     confidence: f64,
 }
+
+/// One name-lookup step: method, confidence, and how to find facilities in an index.
+type NameStep<'a> = (
+    ResolutionMethod,
+    f64,
+    &'a dyn Fn(&NameIndex, &str) -> Vec<usize>,
+);
 
 /// Outcome of resolving a typed name.
 enum NameOutcome {
@@ -343,17 +350,41 @@ impl Matcher {
         if let Some(d) = decide(ResolutionMethod::Manual, 1.0, manual) {
             return NameOutcome::Resolved(d);
         }
-        // Exact look-up name or alias.
-        let hits = self.hits(&metals, lookup, |idx, m| idx.exact(m, name).to_vec());
-        if let Some(d) = decide(ResolutionMethod::ExactName, 1.0, hits) {
-            return NameOutcome::Resolved(d);
-        }
-        // Normalised name.
-        let hits = self.hits(&metals, lookup, |idx, m| {
-            idx.normalized(m, &sorted).to_vec()
-        });
-        if let Some(d) = decide(ResolutionMethod::NormalizedName, 0.97, hits) {
-            return NameOutcome::Resolved(d);
+        // Exact look-up name or alias, then the normalised name (word order, punctuation,
+        // legal forms), then the normalised name without spaces. The template the supplier
+        // filled in decides first; the registry's history of names second.
+        let compact = compact_key(name);
+        let steps: [NameStep; 3] = [
+            (ResolutionMethod::ExactName, 1.0, &|idx, m| {
+                idx.exact(m, name).to_vec()
+            }),
+            (ResolutionMethod::NormalizedName, 0.97, &|idx, m| {
+                idx.normalized(m, &sorted).to_vec()
+            }),
+            (ResolutionMethod::NormalizedName, 0.95, &|idx, m| {
+                idx.compact(m, &compact).to_vec()
+            }),
+        ];
+        for (method, confidence, find) in steps {
+            for index in [&lookup.index, &self.registry] {
+                let hits = self.hits_in(index, &metals, find);
+                if hits.is_empty() {
+                    continue;
+                }
+                if let Some(d) = decide(method, confidence, hits.clone()) {
+                    return NameOutcome::Resolved(d);
+                }
+                // Several facilities share the name: do not guess, list them.
+                let candidates = hits
+                    .into_iter()
+                    .map(|(metal, cid)| Candidate {
+                        name: self.standard_name(&metal, &cid, lookup).unwrap_or_default(),
+                        cid,
+                        score: confidence,
+                    })
+                    .collect();
+                return NameOutcome::Unresolved(candidates);
+            }
         }
         // Fuzzy, only within a known metal.
         let Some(metal) = metal else {
@@ -421,22 +452,20 @@ impl Matcher {
         })
     }
 
-    /// Facilities found by `find` in the template look-up and the registry, as (metal, CID).
-    fn hits(
+    /// Facilities found by `find` in one index, as (metal, CID).
+    fn hits_in(
         &self,
+        index: &NameIndex,
         metals: &[String],
-        lookup: &TemplateLookup,
-        find: impl Fn(&NameIndex, &str) -> Vec<usize>,
+        find: &dyn Fn(&NameIndex, &str) -> Vec<usize>,
     ) -> Vec<(String, String)> {
         let mut out: Vec<(String, String)> = Vec::new();
         for m in metals {
-            for index in [&lookup.index, &self.registry] {
-                for id in find(index, m) {
-                    let f = &index.facilities[id];
-                    let hit = (f.metal_key.clone(), f.cid.clone());
-                    if !out.contains(&hit) {
-                        out.push(hit);
-                    }
+            for id in find(index, m) {
+                let f = &index.facilities[id];
+                let hit = (f.metal_key.clone(), f.cid.clone());
+                if !out.contains(&hit) {
+                    out.push(hit);
                 }
             }
         }

@@ -77,6 +77,9 @@ const LEGAL_FORMS: &[&str] = &[
     "bhd",
     "as",
     "lda",
+    "coltd",
+    "pteltd",
+    "sdnbhd",
 ];
 
 /// Connecting words that carry no identity ("Global Tungsten & Powders", "Mine de l'Etoile").
@@ -115,13 +118,13 @@ pub fn name_tokens(name: &str) -> NameTokens {
     let abbreviations = find_abbreviations(&raw);
     let kept: Vec<String> = raw
         .iter()
-        .filter(|t| t.chars().count() > 1)
-        .filter(|t| !LEGAL_FORMS.contains(&t.as_str()) && !CONNECTING_WORDS.contains(&t.as_str()))
+        .filter(|t| is_kept_length(t))
+        .filter(|t| !is_legal_form(t) && !CONNECTING_WORDS.contains(&t.as_str()))
         .cloned()
         .collect();
     let tokens = if kept.is_empty() {
         // A name made only of legal forms ("Company Limited") keeps what it has.
-        raw.into_iter().filter(|t| t.chars().count() > 1).collect()
+        raw.into_iter().filter(|t| is_kept_length(t)).collect()
     } else {
         kept
     };
@@ -135,7 +138,30 @@ pub fn name_tokens(name: &str) -> NameTokens {
     }
 }
 
-/// Lower-case ASCII tokens before anything is dropped; runs of single letters are joined.
+/// Long legal-form words whose misspellings ("Corpoation", "Limted") are dropped too.
+const LONG_LEGAL_FORMS: &[&str] = &["limited", "company", "corporation", "incorporated"];
+
+/// Whether a token is a legal form, or a one-letter slip of a long one.
+fn is_legal_form(token: &str) -> bool {
+    LEGAL_FORMS.contains(&token)
+        || (token.len() >= 6
+            && LONG_LEGAL_FORMS
+                .iter()
+                .any(|f| rapidfuzz::fuzz::ratio(token.chars(), f.chars()) >= 0.85))
+}
+
+/// Tokens of one letter are noise ("l" of "l'Etoile"); numbers ("Unit 1") are kept.
+fn is_kept_length(token: &str) -> bool {
+    token.len() > 1 || token.chars().all(|c| c.is_ascii_digit())
+}
+
+/// The normalised name without spaces, so that "Non-Ferrous" meets "Nonferrous".
+pub fn compact_key(name: &str) -> String {
+    name_tokens(name).tokens.concat()
+}
+
+/// Lower-case ASCII tokens before anything is dropped; dotted single letters are joined
+/// (`S.A.R.L.` → `sarl`, `T.C.A S.p.A` → `tca`, `spa`).
 fn raw_tokens(name: &str) -> Vec<String> {
     let mut text: String = name.nfkc().collect();
     for form in CJK_LEGAL_FORMS {
@@ -145,24 +171,38 @@ fn raw_tokens(name: &str) -> Vec<String> {
     }
     let text = text.replace('&', " and ");
     let ascii = deunicode::deunicode(&text).to_lowercase();
-    let pieces: Vec<&str> = ascii
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|p| !p.is_empty())
-        .collect();
+    // Alphanumeric pieces with the separator that precedes each.
+    let mut pieces: Vec<(String, String)> = Vec::new();
+    let mut separator = String::new();
+    let mut current = String::new();
+    for c in ascii.chars() {
+        if c.is_ascii_alphanumeric() {
+            current.push(c);
+        } else {
+            if !current.is_empty() {
+                pieces.push((std::mem::take(&mut separator), std::mem::take(&mut current)));
+            }
+            separator.push(c);
+        }
+    }
+    if !current.is_empty() {
+        pieces.push((separator, current));
+    }
+    let is_letter = |p: &str| p.len() == 1 && p.chars().all(|c| c.is_ascii_alphabetic());
     let mut tokens: Vec<String> = Vec::with_capacity(pieces.len());
-    let mut letters = String::new();
-    for piece in pieces {
-        if piece.len() == 1 && piece.chars().all(|c| c.is_ascii_alphabetic()) {
-            letters.push_str(piece);
+    let mut previous_letter = false;
+    for (sep, piece) in pieces {
+        let letter = is_letter(&piece);
+        if letter
+            && previous_letter
+            && sep.trim() == "."
+            && let Some(last) = tokens.last_mut()
+        {
+            last.push_str(&piece);
             continue;
         }
-        if !letters.is_empty() {
-            tokens.push(std::mem::take(&mut letters));
-        }
-        tokens.push(piece.to_string());
-    }
-    if !letters.is_empty() {
-        tokens.push(letters);
+        previous_letter = letter;
+        tokens.push(piece);
     }
     tokens
 }
@@ -258,6 +298,50 @@ mod tests {
         let t = name_tokens("Tenke Fungrume Mining (TFM)");
         assert_eq!(t.abbreviations, vec!["tfm".to_string()]);
         assert!(name_tokens("Umicore Olen").abbreviations.is_empty());
+    }
+
+    #[test]
+    fn dotted_initials_join_only_across_dots() {
+        assert_eq!(normalize_name("T.C.A S.p.A"), "tca");
+        assert_eq!(
+            normalize_name("O.M. Manufacturing (Thailand) Co., Ltd."),
+            "om manufacturing thailand"
+        );
+        assert_eq!(
+            normalize_name("Metalor Technologies S. A."),
+            "metalor technologies"
+        );
+    }
+
+    #[test]
+    fn misspelt_legal_forms_are_dropped() {
+        assert_eq!(
+            normalize_name("Mitsubishi Materials Corpoation"),
+            "mitsubishi materials"
+        );
+        assert_eq!(normalize_name("JALAN & Comany"), "jalan");
+        assert_eq!(normalize_name("Johnson Matthey Limted"), "johnson matthey");
+        assert_eq!(normalize_name("Compania Minera"), "compania minera");
+    }
+
+    #[test]
+    fn unit_numbers_are_kept() {
+        assert_ne!(
+            normalize_name("Emerald Jewel Industry India Limited (Unit 1)"),
+            normalize_name("Emerald Jewel Industry India Limited (Unit 2)")
+        );
+    }
+
+    #[test]
+    fn compact_key_ignores_spaces_and_hyphens() {
+        assert_eq!(
+            compact_key("Daye Non-Ferrous Metals Mining Ltd."),
+            compact_key("DAYE NONFERROUS METALS MINING")
+        );
+        assert_eq!(
+            compact_key("Chizhou Xi’en New Material"),
+            compact_key("CHIZHOU XIEN NEW MATERIAL")
+        );
     }
 
     #[test]

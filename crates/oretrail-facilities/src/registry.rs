@@ -125,6 +125,17 @@ pub struct LearnSummary {
     pub facilities: usize,
 }
 
+/// The registry's plain data, for stores that keep it in tables rather than one document.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RegistryParts {
+    /// Template versions learned.
+    pub sources: Vec<LearnedSource>,
+    /// Facilities with their listings.
+    pub facilities: Vec<Facility>,
+    /// Analysts' decisions.
+    pub manual_aliases: Vec<ManualAlias>,
+}
+
 /// All known facilities, the sources they were learned from and the analysts' decisions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FacilityRegistry {
@@ -152,6 +163,29 @@ impl FacilityRegistry {
             facilities: Vec::new(),
             manual_aliases: Vec::new(),
             by_key: HashMap::new(),
+        }
+    }
+
+    /// Rebuilds a registry from its plain data (current names and flags are recomputed from
+    /// the listings).
+    pub fn from_parts(parts: RegistryParts) -> FacilityRegistry {
+        let mut registry = FacilityRegistry {
+            format_version: REGISTRY_FORMAT_VERSION,
+            sources: parts.sources,
+            facilities: parts.facilities,
+            manual_aliases: parts.manual_aliases,
+            by_key: HashMap::new(),
+        };
+        registry.refresh();
+        registry
+    }
+
+    /// The registry's plain data.
+    pub fn to_parts(&self) -> RegistryParts {
+        RegistryParts {
+            sources: self.sources.clone(),
+            facilities: self.facilities.clone(),
+            manual_aliases: self.manual_aliases.clone(),
         }
     }
 
@@ -772,6 +806,37 @@ mod tests {
         assert_eq!(reg.manual_aliases()[0].decided_by, "bob");
         assert!(reg.forget_alias("Cobalt", "olen plant"));
         assert!(reg.manual_aliases().is_empty());
+    }
+
+    #[test]
+    fn the_registry_survives_a_round_trip_through_its_parts() {
+        let mut reg = FacilityRegistry::new();
+        reg.learn(
+            Family::Cmrt,
+            "6.5",
+            &[entry(
+                "Gold",
+                "Boliden Ronnskar",
+                "Boliden Ronnskar",
+                "SWEDEN",
+                "CID000157",
+            )],
+        );
+        reg.learn(
+            Family::Cmrt,
+            "6.31",
+            &[entry(
+                "Gold",
+                "Boliden AB",
+                "Boliden AB",
+                "SWEDEN",
+                "CID000157",
+            )],
+        );
+        reg.remember_alias("Gold", "Ronnskar smelter", "CID000157", "ana")
+            .expect("known");
+        let back = FacilityRegistry::from_parts(reg.to_parts());
+        assert_eq!(back, reg);
     }
 
     #[test]

@@ -171,6 +171,9 @@ pub struct Coverage {
     pub strongest_match: f64,
 }
 
+/// Lowest token similarity counted as a match (typos pass, different words do not).
+pub const TOKEN_MATCH: f64 = 0.8;
+
 /// Coverage of `query` tokens by `facility_tokens`; `optional` tokens (abbreviations) count
 /// only when found.
 pub fn token_coverage(
@@ -178,6 +181,22 @@ pub fn token_coverage(
     optional: &[String],
     facility_tokens: &BTreeSet<String>,
     weights: &TokenWeights,
+) -> Coverage {
+    token_coverage_by(query, optional, weights, |t| {
+        facility_tokens
+            .iter()
+            .map(|f| token_similarity(t, f))
+            .fold(0.0, f64::max)
+    })
+}
+
+/// [`token_coverage`] with the best similarity of a query token to the facility's tokens
+/// supplied by the caller (an index can look it up instead of recomputing it).
+pub fn token_coverage_by(
+    query: &[String],
+    optional: &[String],
+    weights: &TokenWeights,
+    best_match: impl Fn(&str) -> f64,
 ) -> Coverage {
     let mut total = 0.0;
     let mut found = 0.0;
@@ -188,11 +207,8 @@ pub fn token_coverage(
             continue;
         }
         let w = weights.weight(token);
-        let best = facility_tokens
-            .iter()
-            .map(|f| token_similarity(token, f))
-            .fold(0.0, f64::max);
-        let matched = best >= 0.8;
+        let best = best_match(token);
+        let matched = best >= TOKEN_MATCH;
         if optional.contains(token) && !matched {
             continue;
         }
@@ -219,6 +235,22 @@ pub fn name_coverage(
     optional: &BTreeSet<String>,
     weights: &TokenWeights,
 ) -> f64 {
+    name_coverage_by(facility_name, optional, weights, |token| {
+        typed
+            .iter()
+            .map(|t| token_similarity(token, t))
+            .fold(0.0, f64::max)
+    })
+}
+
+/// [`name_coverage`] with the best similarity of a facility token to the typed tokens
+/// supplied by the caller.
+pub fn name_coverage_by(
+    facility_name: &[String],
+    optional: &BTreeSet<String>,
+    weights: &TokenWeights,
+    best_match: impl Fn(&str) -> f64,
+) -> f64 {
     let mut total = 0.0;
     let mut found = 0.0;
     let mut seen: BTreeSet<&String> = BTreeSet::new();
@@ -226,12 +258,9 @@ pub fn name_coverage(
         if !seen.insert(token) {
             continue;
         }
-        let best = typed
-            .iter()
-            .map(|t| token_similarity(token, t))
-            .fold(0.0, f64::max);
+        let best = best_match(token);
         let w = weights.weight(token);
-        if best >= 0.8 {
+        if best >= TOKEN_MATCH {
             total += w;
             found += w * best;
         } else if !optional.contains(token) {

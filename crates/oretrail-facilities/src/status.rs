@@ -191,6 +191,15 @@ impl StatusHistory {
         StatusHistory::default()
     }
 
+    /// A history from stored snapshots (any order).
+    pub fn from_snapshots(snapshots: Vec<StatusSnapshot>) -> StatusHistory {
+        let mut history = StatusHistory::new();
+        for s in snapshots {
+            history.add(s);
+        }
+        history
+    }
+
     /// Adds a snapshot; snapshots stay ordered by date, a later import of the same date
     /// coming after the earlier one.
     pub fn add(&mut self, snapshot: StatusSnapshot) {

@@ -2,7 +2,7 @@
 
 mod common;
 
-use oretrail_facilities::{EvalCase, Matcher, RowTruth, TemplateLookup, evaluate};
+use oretrail_facilities::{EvalCase, Matcher, MissKind, RowTruth, TemplateLookup, evaluate};
 use oretrail_template::SmelterRow;
 use std::collections::HashMap;
 
@@ -104,6 +104,26 @@ fn fixture_rows_resolve_with_full_precision_and_high_recall() {
             m.found_cid,
             m.found_name,
             m.method
+        );
+    }
+    // The truth's standard names come from its own choice of "newest" template; where they
+    // differ from the registry's current name they must at least be a former standard name.
+    for m in report
+        .misses
+        .iter()
+        .filter(|m| m.kind == MissKind::NameDiffers)
+    {
+        let metal = m.metal.as_deref().unwrap_or_default();
+        let cid = m.found_cid.as_deref().unwrap_or_default();
+        let facility = registry
+            .facility(metal, cid)
+            .expect("resolved facility is known");
+        let expected = m.expected_name.clone().unwrap_or_default();
+        assert!(
+            facility.former_names.contains(&expected),
+            "{} row {}: expected name {expected:?} is not a former name of {cid}",
+            m.source,
+            m.row
         );
     }
     assert!(

@@ -611,3 +611,41 @@ fn resolve_report_fills_every_row() {
     assert_eq!(json["canonical_cid"], "CID003228");
     assert_eq!(json["method"], "exact_name");
 }
+
+#[test]
+fn a_name_shared_by_two_facilities_lists_both_instead_of_guessing() {
+    let mut registry = FacilityRegistry::new();
+    registry.learn(
+        Family::Amrt,
+        "1.3",
+        &[
+            entry(
+                "Aluminum",
+                "Green Posture, Lda",
+                "Green Posture, Lda",
+                "PORTUGAL",
+                "CID004822",
+                "Lisboa",
+                "Lisboa",
+            ),
+            entry(
+                "Aluminum",
+                "Green Posture, Lda",
+                "Green Posture, Lda",
+                "PORTUGAL",
+                "CID005226",
+                "Lisboa",
+                "Lisboa",
+            ),
+        ],
+    );
+    let matcher = Matcher::new(&registry);
+    let res = matcher.resolve_row(
+        &not_listed("Aluminum", "GREEN POSTURE LDA", "Portugal"),
+        &TemplateLookup::new(&[]),
+    );
+    assert_eq!(res.canonical_cid, None);
+    let mut cids: Vec<&str> = res.candidates.iter().map(|c| c.cid.as_str()).collect();
+    cids.sort();
+    assert_eq!(cids, ["CID004822", "CID005226"]);
+}

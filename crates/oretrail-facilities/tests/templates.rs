@@ -188,3 +188,141 @@ fn names_unseen_by_an_older_registry_never_resolve_to_the_wrong_facility() {
     assert!(tried > 100);
     assert!(wrong.is_empty(), "{} wrong resolutions", wrong.len());
 }
+
+/// Deterministic corruptions of every look-up name of the newest templates (as in the crate
+/// research: case and punctuation, spelled-out legal forms, a deleted or transposed letter,
+/// reversed words, full-width text without the legal suffix, added accents), typed as
+/// "Smelter not listed" with the right metal and country.
+fn corruptions(name: &str) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    let upper: String = name
+        .to_uppercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric() || c.is_whitespace())
+        .collect();
+    out.push(("upper_no_punct", upper));
+    if name.contains("Co., Ltd.") {
+        out.push((
+            "company_limited",
+            name.replace("Co., Ltd.", "Company Limited"),
+        ));
+    }
+    let chars: Vec<char> = name.chars().collect();
+    // A letter in the middle of the longest word.
+    let longest = name
+        .split_whitespace()
+        .filter(|w| w.chars().all(char::is_alphabetic))
+        .max_by_key(|w| w.chars().count());
+    if let Some(w) = longest.filter(|w| w.chars().count() >= 6) {
+        let wc: Vec<char> = w.chars().collect();
+        let mid = wc.len() / 2;
+        let deleted: String = wc
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != mid)
+            .map(|(_, c)| c)
+            .collect();
+        out.push(("deleted_letter", name.replacen(w, &deleted, 1)));
+        let mut t = wc.clone();
+        t.swap(mid, mid + 1);
+        out.push((
+            "transposed",
+            name.replacen(w, &t.into_iter().collect::<String>(), 1),
+        ));
+    }
+    let words: Vec<&str> = name.split_whitespace().collect();
+    if words.len() > 1 {
+        out.push((
+            "reversed",
+            words.iter().rev().cloned().collect::<Vec<_>>().join(" "),
+        ));
+    }
+    let core = oretrail_facilities::normalize_name(name);
+    let wide: String = core
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() {
+                char::from_u32(c as u32 + 0xFEE0).unwrap_or(c)
+            } else {
+                '\u{3000}'
+            }
+        })
+        .collect();
+    out.push(("full_width_no_suffix", wide));
+    let accented: String = chars
+        .iter()
+        .map(|c| match c {
+            'e' => 'é',
+            'a' => 'à',
+            'o' => 'ö',
+            other => *other,
+        })
+        .collect();
+    out.push(("accents", accented));
+    out
+}
+
+#[test]
+fn corrupted_reference_names_resolve_without_a_single_wrong_facility() {
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    let registry = common::registry_from_blank_templates(&shared);
+    let matcher = Matcher::new(&registry);
+    let newest = [
+        (Family::Cmrt, "6.5"),
+        (Family::Emrt, "2.1"),
+        (Family::Crt, "2.21"),
+        (Family::Amrt, "1.3"),
+    ];
+    let (mut tried, mut right, mut unresolved) = (0, 0, 0);
+    let mut wrong = Vec::new();
+    let mut by_kind: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
+    for (family, version, _, entries) in common::blank_lookups(&shared) {
+        if !newest.contains(&(*family, version.as_str())) {
+            continue;
+        }
+        let lookup = TemplateLookup::new(entries);
+        for e in entries {
+            let Some(cid) = e.cid.as_deref() else {
+                continue;
+            };
+            for (kind, typed) in corruptions(&e.lookup_name) {
+                tried += 1;
+                let slot = by_kind.entry(kind).or_default();
+                slot.0 += 1;
+                let r = matcher
+                    .resolve_row(&not_listed(&e.metal, &typed, e.country.as_deref()), &lookup);
+                match r.canonical_cid.as_deref() {
+                    Some(found) if found == cid => {
+                        right += 1;
+                        slot.1 += 1;
+                    }
+                    Some(found) => wrong.push(format!(
+                        "{kind}: {} {typed:?} → {found}, expected {cid} ({:?})",
+                        e.metal, e.lookup_name
+                    )),
+                    None => {
+                        unresolved += 1;
+                        if std::env::var_os("ORETRAIL_SHOW_UNRESOLVED").is_some() {
+                            println!("  unresolved {kind}: {} {typed:?} ({cid})", e.metal);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    println!(
+        "corrupted names: {tried}, right {right}, unresolved {unresolved}, wrong {}",
+        wrong.len()
+    );
+    for (kind, (n, ok)) in &by_kind {
+        println!("  {kind:22} {ok:5} / {n:5}");
+    }
+    for w in &wrong {
+        println!("  WRONG {w}");
+    }
+    assert!(tried > 1000);
+    assert!(wrong.is_empty(), "{} wrong resolutions", wrong.len());
+    assert!(right as f64 / tried as f64 > 0.9, "top-1 {right}/{tried}");
+}
