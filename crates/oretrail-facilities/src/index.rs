@@ -5,8 +5,8 @@ use crate::country::CountryList;
 use crate::normalize::{NameTokens, exact_key, name_tokens};
 use crate::registry::{clean_cid, metal_key};
 use crate::similarity::{
-    TOKEN_MATCH, TokenWeights, name_coverage_by, name_similarity, token_coverage_by,
-    token_similarity,
+    TOKEN_MATCH, TokenWeights, is_descriptor_word, name_coverage_by, name_similarity,
+    token_coverage_by, token_similarity,
 };
 use std::collections::{BTreeSet, HashMap};
 
@@ -24,6 +24,8 @@ pub(crate) struct IndexedFacility {
     pub tokens: BTreeSet<String>,
     /// Tokens of its city, province and country, which names may add or leave out.
     pub place_tokens: BTreeSet<String>,
+    /// Tokens of its city alone.
+    pub town_tokens: BTreeSet<String>,
 }
 
 /// Input record: a facility and all the names it is known by.
@@ -34,6 +36,8 @@ pub(crate) struct FacilityRecord<'a> {
     pub country: Option<&'a str>,
     /// City, state or province.
     pub places: Vec<&'a str>,
+    /// Cities (towns) only.
+    pub towns: Vec<&'a str>,
     pub names: Vec<&'a str>,
 }
 
@@ -47,6 +51,9 @@ pub(crate) struct Scored {
     pub coverage: f64,
     /// Best weighted share of one facility name's tokens the typed name contains.
     pub name_coverage: f64,
+    /// Whether the typed name names the facility by its town: a distinctive typed token is
+    /// both the facility's city and a word of its names.
+    pub place_named: bool,
     /// Weight of the strongest distinctive token found.
     pub strongest: f64,
     /// Whether the typed country agrees (`None` when either side is unknown).
@@ -93,6 +100,7 @@ impl NameIndex {
                             .map(str::to_string),
                         tokens: BTreeSet::new(),
                         place_tokens: BTreeSet::new(),
+                        town_tokens: BTreeSet::new(),
                     });
                     index.by_cid.insert(key, index.facilities.len() - 1);
                     index.names.push(Vec::new());
@@ -105,6 +113,8 @@ impl NameIndex {
                 .chain(record.country.iter())
                 .flat_map(|p| name_tokens(p).tokens);
             index.facilities[id].place_tokens.extend(place_tokens);
+            let town_tokens = record.towns.iter().flat_map(|p| name_tokens(p).tokens);
+            index.facilities[id].town_tokens.extend(town_tokens);
             let names = std::iter::once(record.standard_name).chain(record.names);
             for name in names {
                 index.add_name(id, &metal, name);
@@ -269,8 +279,14 @@ impl NameIndex {
                     });
                     name_cov = name_cov.max(c);
                 }
+                let place_named = query.tokens.iter().any(|t| {
+                    !is_descriptor_word(t)
+                        && f.town_tokens.contains(t.as_str())
+                        && f.tokens.contains(t.as_str())
+                });
                 Scored {
                     facility: id,
+                    place_named,
                     name_score,
                     coverage: cov.share,
                     name_coverage: name_cov,

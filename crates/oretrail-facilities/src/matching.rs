@@ -82,6 +82,7 @@ impl TemplateLookup {
                     .into_iter()
                     .flatten()
                     .collect(),
+                towns: e.city.as_deref().into_iter().collect(),
                 names: vec![e.lookup_name.as_str()],
             })
         });
@@ -167,6 +168,11 @@ impl Matcher {
                 .iter()
                 .flat_map(|l| [l.city.as_deref(), l.state_province.as_deref()])
                 .flatten()
+                .collect(),
+            towns: f
+                .listings
+                .iter()
+                .filter_map(|l| l.city.as_deref())
                 .collect(),
             names: f.aliases.iter().map(String::as_str).collect(),
         });
@@ -442,6 +448,26 @@ impl Matcher {
             && best.combined() - runner_up >= cfg.min_margin
             && best.country_agrees != Some(false);
         if !accepted {
+            // A refinery named by its town ("Harjavalta nickel refinery"): accepted when
+            // exactly one facility of the metal is in that town, carries the town in its
+            // name, covers the typed words and is in the country the supplier gave.
+            let by_town: Vec<&(String, Scored)> = merged
+                .iter()
+                .filter(|(_, s)| {
+                    s.place_named
+                        && s.country_agrees == Some(true)
+                        && s.coverage >= cfg.min_coverage
+                        && s.strongest >= cfg.min_distinctive_weight
+                })
+                .collect();
+            if let [(cid, s)] = by_town.as_slice() {
+                return NameOutcome::Resolved(Decision {
+                    metal: metal.to_string(),
+                    cid: cid.clone(),
+                    method: ResolutionMethod::Fuzzy,
+                    confidence: round3(s.combined().max(0.75)),
+                });
+            }
             return NameOutcome::Unresolved(candidates);
         }
         NameOutcome::Resolved(Decision {
