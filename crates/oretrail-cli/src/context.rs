@@ -54,6 +54,29 @@ impl Context {
         Ok(pipeline)
     }
 
+    /// The imported RMAP status snapshots.
+    pub fn load_status_history(&self) -> Result<oretrail_facilities::StatusHistory> {
+        let path = self.data_dir.join("status-history.json");
+        if !path.exists() {
+            return Ok(Default::default());
+        }
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        serde_json::from_str(&text)
+            .with_context(|| format!("{} is not a status history", path.display()))
+    }
+
+    /// Saves the status snapshots (written to a temporary file, then renamed).
+    pub fn save_status_history(&self, history: &oretrail_facilities::StatusHistory) -> Result<()> {
+        std::fs::create_dir_all(&self.data_dir)?;
+        let path = self.data_dir.join("status-history.json");
+        let tmp = path.with_extension("json.tmp");
+        std::fs::write(&tmp, serde_json::to_vec_pretty(history)?)?;
+        std::fs::File::open(&tmp)?.sync_all()?;
+        std::fs::rename(&tmp, &path)?;
+        Ok(())
+    }
+
     /// Persists what the pipeline learned (look-ups of template versions seen in files).
     pub fn save_registry(&self, registry: &FacilityRegistry) -> Result<()> {
         std::fs::create_dir_all(&self.data_dir)

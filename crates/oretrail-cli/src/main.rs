@@ -2,6 +2,7 @@
 
 mod check;
 mod context;
+mod facilities;
 mod parse;
 
 use clap::{Parser, Subcommand};
@@ -36,6 +37,11 @@ enum Command {
     },
     /// Validate filled RMI templates: every problem, with its sheet and cell.
     Check(check::CheckArgs),
+    /// The registry of RMI smelters and refiners, and their audit status.
+    Facilities {
+        #[command(subcommand)]
+        command: facilities::FacilitiesCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -44,6 +50,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Parse { paths, json } => parse::run(&ctx, &paths, json),
         Command::Check(args) => check::run(&ctx, &args),
+        Command::Facilities { command } => facilities::run(&ctx, &command),
     };
     match result {
         Ok(code) => code,
