@@ -79,7 +79,11 @@ pub fn run(ctx: &Context, cmd: &FacilitiesCommand) -> Result<ExitCode> {
             for f in &files {
                 let bytes = std::fs::read(&f.path)
                     .with_context(|| format!("reading {}", f.path.display()))?;
-                match pipeline.read(&bytes) {
+                let options = oretrail_reader::ReadOptions {
+                    with_lookup: true,
+                    ..Default::default()
+                };
+                match oretrail_reader::read_bytes(&bytes, &options) {
                     Ok(o) if o.lookup.is_some() => {
                         let before = pipeline.registry().facilities().len();
                         if let Some(entries) = o.lookup.as_deref() {

@@ -58,9 +58,14 @@ impl Pipeline {
         self.registry
     }
 
-    /// Reads a file (with its look-up sheet); pure, callable from many threads.
+    /// Reads a file; its look-up sheet only when its template version is not known yet (or the
+    /// file lacks cached values). Pure, callable from many threads.
     pub fn read(&self, bytes: &[u8]) -> Result<ReadOutcome, ReadError> {
-        oretrail_reader::read_bytes(bytes, &self.read_options)
+        oretrail_reader::read_bytes_with(bytes, &self.read_options, &|def| {
+            !self
+                .lookups
+                .contains_key(&(def.family, def.version.clone()))
+        })
     }
 
     /// Learns the template versions' look-ups carried by read files; returns how many

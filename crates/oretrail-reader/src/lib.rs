@@ -78,6 +78,16 @@ fn io_error(path: &Path, e: std::io::Error) -> ReadError {
 
 /// Reads a template from its bytes. Never panics; every failure is a [`ReadError`].
 pub fn read_bytes(bytes: &[u8], options: &ReadOptions) -> Result<ReadOutcome, ReadError> {
+    read_bytes_with(bytes, options, &|_| options.with_lookup)
+}
+
+/// Reads a template, returning its Smelter Look-up rows when `wants_lookup` says so for the
+/// detected template (and always when cached values are missing, since recovery needs them).
+pub fn read_bytes_with(
+    bytes: &[u8],
+    options: &ReadOptions,
+    wants_lookup: &dyn Fn(&TemplateDef) -> bool,
+) -> Result<ReadOutcome, ReadError> {
     let registry = Registry::global();
     let limits = options.limits;
     let mut package = Package::open(bytes, limits)?;
