@@ -168,7 +168,7 @@ fn read_path(
         Err(e) => {
             return emit(Item::Refused {
                 name,
-                reason: format!("cannot read: {e}"),
+                reason: format!("unreadable_path: {e}"),
             });
         }
     };
@@ -176,7 +176,7 @@ fn read_path(
         return emit(Item::Refused {
             name,
             reason: format!(
-                "{size} bytes, over the limit of {} bytes",
+                "too_large: {size} bytes, over the limit of {} bytes",
                 limits.max_file_bytes
             ),
         });
@@ -200,7 +200,7 @@ fn read_path(
             Err(e) => {
                 return emit(Item::Refused {
                     name,
-                    reason: format!("cannot read: {e}"),
+                    reason: format!("unreadable_path: {e}"),
                 });
             }
         }
@@ -208,7 +208,7 @@ fn read_path(
             return emit(Item::Refused {
                 name,
                 reason: format!(
-                    "{size} bytes, over the limit of {} bytes",
+                    "too_large: {size} bytes, over the limit of {} bytes",
                     limits.max_file_bytes
                 ),
             });
@@ -222,7 +222,7 @@ fn read_path(
         }),
         Err(e) => emit(Item::Refused {
             name,
-            reason: format!("cannot read: {e}"),
+            reason: format!("unreadable_path: {e}"),
         }),
     }
 }
@@ -252,7 +252,7 @@ fn read_archive<R: Read + Seek>(
         return emit(Item::Refused {
             name: label.to_string(),
             reason: format!(
-                "archive lists {} entries, over the limit of {}",
+                "too_many_entries: the archive lists {} entries, over the limit of {}",
                 archive.len(),
                 limits.max_archive_entries
             ),
@@ -264,7 +264,7 @@ fn read_archive<R: Read + Seek>(
             Err(e) => {
                 if !emit(Item::Refused {
                     name: format!("{label}/#{i}"),
-                    reason: format!("unreadable archive entry: {e}"),
+                    reason: format!("unreadable_entry: {e}"),
                 }) {
                     return false;
                 }
@@ -282,7 +282,7 @@ fn read_archive<R: Read + Seek>(
         if entry.enclosed_name().is_none() {
             if !emit(Item::Refused {
                 name,
-                reason: "unsafe entry name (absolute or escaping its folder); not read".into(),
+                reason: "unsafe_entry_name: absolute or escaping its folder; not read".into(),
             }) {
                 return false;
             }
@@ -294,7 +294,7 @@ fn read_archive<R: Read + Seek>(
             if !emit(Item::Refused {
                 name,
                 reason: format!(
-                    "compression ratio {} over the limit of {} (zip bomb?)",
+                    "zip_bomb: compression ratio {} over the limit of {}",
                     declared / compressed,
                     limits.max_compression_ratio
                 ),
@@ -310,7 +310,7 @@ fn read_archive<R: Read + Seek>(
         if let Err(e) = read {
             if !emit(Item::Refused {
                 name,
-                reason: format!("unreadable archive entry: {e}"),
+                reason: format!("unreadable_entry: {e}"),
             }) {
                 return false;
             }
@@ -319,11 +319,14 @@ fn read_archive<R: Read + Seek>(
         if bytes.len() as u64 > cap {
             let reason = if cap < limits.max_file_bytes {
                 format!(
-                    "archive exceeds {} uncompressed bytes in all; rest not read",
+                    "archive_too_large: more than {} uncompressed bytes in all; rest not read",
                     limits.max_archive_total_bytes
                 )
             } else {
-                format!("over the limit of {} bytes", limits.max_file_bytes)
+                format!(
+                    "too_large: over the limit of {} bytes",
+                    limits.max_file_bytes
+                )
             };
             if !emit(Item::Refused { name, reason }) || cap < limits.max_file_bytes {
                 return false;
@@ -335,7 +338,10 @@ fn read_archive<R: Read + Seek>(
             if depth >= limits.max_depth {
                 if !emit(Item::Refused {
                     name,
-                    reason: format!("archive nested deeper than {} levels", limits.max_depth),
+                    reason: format!(
+                        "nested_too_deep: archives nested deeper than {} levels",
+                        limits.max_depth
+                    ),
                 }) {
                     return false;
                 }
@@ -350,7 +356,7 @@ fn read_archive<R: Read + Seek>(
                 Err(e) => {
                     if !emit(Item::Refused {
                         name,
-                        reason: format!("unreadable archive: {e}"),
+                        reason: format!("unreadable_archive: {e}"),
                     }) {
                         return false;
                     }

@@ -272,11 +272,13 @@ pub fn judge(
             .find(|(f, _)| f.code().eq_ignore_ascii_case(family));
         match accepted {
             None if !c.spec.families.is_empty() => {
-                return rejected(format!("{family} is not a template this campaign asks for"));
+                return rejected(format!(
+                    "template_not_accepted: {family} is not a template this campaign asks for"
+                ));
             }
             Some((_, Some(min))) if compare_versions(version, min).is_lt() => {
                 return rejected(format!(
-                    "{family} {version} is older than the campaign's minimum {min}"
+                    "template_too_old: {family} {version} is older than the campaign's minimum {min}"
                 ));
             }
             _ => {}
@@ -287,7 +289,7 @@ pub fn judge(
         codes.sort_unstable();
         codes.dedup();
         return rejected(format!(
-            "{} error(s): {}",
+            "errors: {} error(s): {}",
             error_codes.len(),
             codes.join(", ")
         ));
@@ -969,7 +971,7 @@ mod tests {
             &linked,
             None,
         );
-        assert_eq!(v.reason.as_deref(), Some("1 error(s): bad_email"));
+        assert_eq!(v.reason.as_deref(), Some("errors: 1 error(s): bad_email"));
         let v = judge(Some(("CMRT", "6.5")), None, &[], &linked, None);
         assert_eq!(v.status, SubmissionStatus::Accepted);
         let unsure = Link {

@@ -314,13 +314,12 @@ pub fn spend_for(
         .map(|(_, a)| *a)
         .reduce(|a, b| a + b);
     match minerals {
-        None => total.unwrap_or_else(|| rows.iter().map(|(_, a)| a).sum()),
+        None => total.unwrap_or_else(|| rows.iter().map(|(_, a)| a).fold(0.0, |x, y| x + y)),
         Some(minerals) => {
-            let specific: f64 = rows
+            let specific = rows
                 .iter()
                 .filter(|(c, _)| minerals.contains(c))
-                .map(|(_, a)| a)
-                .sum();
+                .fold(0.0, |x, (_, a)| x + a);
             if rows.iter().any(|(c, _)| minerals.contains(c)) {
                 specific
             } else if minerals.iter().any(|m| commodities.contains(m)) {
