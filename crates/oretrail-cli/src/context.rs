@@ -1,7 +1,7 @@
 //! Where the CLI's data lives, and the pipeline every command shares.
 
 use anyhow::{Context as _, Result};
-use oretrail_facilities::{FacilityRegistry, FacilityStore, JsonFileStore};
+use oretrail_facilities::{FacilityRegistry, FacilityStore};
 use oretrail_pipeline::Pipeline;
 use std::path::{Path, PathBuf};
 
@@ -28,14 +28,16 @@ impl Context {
         }
     }
 
-    fn registry_store(&self) -> JsonFileStore {
-        JsonFileStore::new(self.data_dir.join("facilities.json"))
+    /// The store (database and originals) of this data directory or database URL; the
+    /// facility registry and status snapshots live there.
+    fn registry_store(&self) -> Result<crate::store::StoreSession> {
+        crate::store::StoreSession::open(self)
     }
 
     /// A pipeline with the stored facility registry. When nothing is stored yet and RMI's blank
     /// templates are at hand (`templates/rmi`), their look-ups are learned first.
     pub fn pipeline(&self) -> Result<Pipeline> {
-        let registry = self.registry_store().load().with_context(|| {
+        let registry = self.registry_store()?.load().with_context(|| {
             format!(
                 "loading the facility registry in {}",
                 self.data_dir.display()
@@ -56,32 +58,19 @@ impl Context {
 
     /// The imported RMAP status snapshots.
     pub fn load_status_history(&self) -> Result<oretrail_facilities::StatusHistory> {
-        let path = self.data_dir.join("status-history.json");
-        if !path.exists() {
-            return Ok(Default::default());
-        }
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("reading {}", path.display()))?;
-        serde_json::from_str(&text)
-            .with_context(|| format!("{} is not a status history", path.display()))
+        crate::store::load_status_history(&self.registry_store()?)
     }
 
-    /// Saves the status snapshots (written to a temporary file, then renamed).
+    /// Adds the new status snapshots to the store (stored ones are never changed).
     pub fn save_status_history(&self, history: &oretrail_facilities::StatusHistory) -> Result<()> {
-        std::fs::create_dir_all(&self.data_dir)?;
-        let path = self.data_dir.join("status-history.json");
-        let tmp = path.with_extension("json.tmp");
-        std::fs::write(&tmp, serde_json::to_vec_pretty(history)?)?;
-        std::fs::File::open(&tmp)?.sync_all()?;
-        std::fs::rename(&tmp, &path)?;
-        Ok(())
+        crate::store::save_status_history(&self.registry_store()?, history)
     }
 
     /// Persists what the pipeline learned (look-ups of template versions seen in files).
     pub fn save_registry(&self, registry: &FacilityRegistry) -> Result<()> {
         std::fs::create_dir_all(&self.data_dir)
             .with_context(|| format!("creating {}", self.data_dir.display()))?;
-        self.registry_store().save(registry).with_context(|| {
+        self.registry_store()?.save(registry).with_context(|| {
             format!(
                 "saving the facility registry in {}",
                 self.data_dir.display()

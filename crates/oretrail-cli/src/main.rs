@@ -1,9 +1,16 @@
 //! `oretrail`: read, check and manage RMI supplier templates from the command line.
 
+mod campaigns;
 mod check;
 mod context;
 mod facilities;
+mod ingest;
 mod parse;
+mod rollup;
+mod status;
+mod store;
+mod submissions;
+mod suppliers;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -42,6 +49,27 @@ enum Command {
         #[command(subcommand)]
         command: facilities::FacilitiesCommand,
     },
+    /// Store received files (files, folders, zip archives) as submissions.
+    Ingest(ingest::IngestArgs),
+    /// Suppliers, their tiers, contacts and spend.
+    Suppliers {
+        #[command(subcommand)]
+        command: suppliers::SuppliersCommand,
+    },
+    /// Campaigns: period, accepted templates, deadline, scope frozen into requests.
+    Campaigns {
+        #[command(subcommand)]
+        command: campaigns::CampaignsCommand,
+    },
+    /// Received files: list, confirm suppliers, download originals.
+    Submissions {
+        #[command(subcommand)]
+        command: submissions::SubmissionsCommand,
+    },
+    /// A campaign's coverage of spend, response rate, missing suppliers, problems.
+    Status(status::StatusArgs),
+    /// Every facility named by a campaign's accepted submissions, with its status.
+    Rollup(rollup::RollupArgs),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +79,12 @@ fn main() -> ExitCode {
         Command::Parse { paths, json } => parse::run(&ctx, &paths, json),
         Command::Check(args) => check::run(&ctx, &args),
         Command::Facilities { command } => facilities::run(&ctx, &command),
+        Command::Ingest(args) => ingest::run(&ctx, &args),
+        Command::Suppliers { command } => suppliers::run(&ctx, &command),
+        Command::Campaigns { command } => campaigns::run(&ctx, &command),
+        Command::Submissions { command } => submissions::run(&ctx, &command),
+        Command::Status(args) => status::run(&ctx, &args),
+        Command::Rollup(args) => rollup::run(&ctx, &args),
     };
     match result {
         Ok(code) => code,
