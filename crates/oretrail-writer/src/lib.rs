@@ -13,8 +13,11 @@
 pub mod comments;
 pub mod error;
 pub mod feedback;
+pub mod generate;
+pub mod names;
 pub mod package;
 pub mod patch;
+pub mod rng;
 pub mod sheet;
 pub mod styles;
 pub mod summary;
@@ -22,5 +25,6 @@ pub mod xml;
 
 pub use error::{Result, WriteError};
 pub use feedback::{ProblemMark, feedback_workbook};
+pub use generate::{GeneratedFile, Intended, Source, generate, sources_in, verify};
 pub use patch::{CellEdit, CellValue, FormulaPolicy, Patched, WorkbookPatch};
 pub use summary::{feedback_summary_html, feedback_summary_text};

@@ -739,6 +739,58 @@ fn cell_children(cell: &str) -> std::result::Result<Vec<Child>, quick_xml::Error
     Ok(out)
 }
 
+/// Per row within `rows`, the columns whose cells hold a formula (bit `c - 1`, columns 1–64).
+pub fn formula_columns(
+    original: &[u8],
+    part: &str,
+    rows: std::ops::RangeInclusive<u32>,
+) -> Result<std::collections::HashMap<u32, u64>> {
+    let text = std::str::from_utf8(original).map_err(|e| WriteError::xml(part, e))?;
+    let mut reader = Reader::from_str(text);
+    let mut out = std::collections::HashMap::new();
+    let (mut row, mut col) = (0u32, 0u32);
+    let mut in_cell = false;
+    loop {
+        let event = reader.read_event().map_err(|e| WriteError::xml(part, e))?;
+        let (start, e) = match &event {
+            Event::Start(e) => (true, e),
+            Event::Empty(e) => (false, e),
+            Event::End(e) => {
+                if e.local_name().as_ref() == "c" {
+                    in_cell = false;
+                }
+                continue;
+            }
+            Event::Eof => break,
+            _ => continue,
+        };
+        match e.local_name().as_ref() {
+            "row" => {
+                let attrs = xml::attributes(e.trim_end_matches('/'));
+                row = xml::attr(&attrs, "r")
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(row + 1);
+                col = 0;
+                if row > *rows.end() {
+                    break;
+                }
+            }
+            "c" => {
+                let attrs = xml::attributes(e.trim_end_matches('/'));
+                col = xml::attr(&attrs, "r")
+                    .and_then(CellRef::parse)
+                    .map_or(col + 1, |c| c.col);
+                in_cell = start;
+            }
+            "f" if in_cell && rows.contains(&row) && (1..=64).contains(&col) => {
+                *out.entry(row).or_insert(0u64) |= 1u64 << (col - 1);
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -829,6 +881,13 @@ mod tests {
             run(xml, &cells),
             Err(WriteError::FormulaMaster { .. })
         ));
+    }
+
+    #[test]
+    fn formula_columns_are_found_per_row() {
+        let map = formula_columns(SHEET.as_bytes(), "p", 1..=9).expect("map");
+        assert_eq!(map.get(&2), Some(&0b100));
+        assert_eq!(map.get(&5), None);
     }
 
     #[test]
