@@ -4,6 +4,7 @@ mod campaigns;
 mod check;
 mod context;
 mod facilities;
+mod generate;
 mod ingest;
 mod parse;
 mod rollup;
@@ -70,6 +71,11 @@ enum Command {
     Status(status::StatusArgs),
     /// Every facility named by a campaign's accepted submissions, with its status.
     Rollup(rollup::RollupArgs),
+    /// Developer tools (benchmark data).
+    Dev {
+        #[command(subcommand)]
+        command: generate::DevCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -85,6 +91,7 @@ fn main() -> ExitCode {
         Command::Submissions { command } => submissions::run(&ctx, &command),
         Command::Status(args) => status::run(&ctx, &args),
         Command::Rollup(args) => rollup::run(&ctx, &args),
+        Command::Dev { command } => generate::run(&command),
     };
     match result {
         Ok(code) => code,
