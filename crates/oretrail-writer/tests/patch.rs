@@ -160,3 +160,43 @@ fn non_workbooks_are_rejected_with_the_readers_reason() {
         );
     }
 }
+
+#[test]
+fn a_replaced_formula_drops_the_stale_calculation_chain() {
+    let path = common::workspace().join("templates/rmi/RMI_CMRT_6.22.xlsx");
+    let original = std::fs::read(path).expect("template");
+    let mut patch = WorkbookPatch::new();
+    // Smelter List!B7 holds the Smelter-ID formula of the metal column; a pick replaces it.
+    patch.replace_with_text("Smelter List", CellRef::parse("B7").expect("cell"), "Tin");
+    let patched = patch.apply_with_details(&original).expect("apply");
+    assert_eq!(patched.removed, ["xl/calcChain.xml"]);
+    let rels = part_text(&patched.bytes, "xl/_rels/workbook.xml.rels");
+    assert!(!rels.contains("calcChain"));
+    let ct = part_text(&patched.bytes, "[Content_Types].xml");
+    assert!(!ct.contains("calcChain"));
+    // Keeping the formula (a cached value) keeps the chain.
+    let mut patch = WorkbookPatch::new();
+    patch.set_cached_text("Smelter List", CellRef::parse("B7").expect("cell"), "Tin");
+    let patched = patch.apply_with_details(&original).expect("apply");
+    assert!(patched.removed.is_empty());
+}
+
+#[test]
+fn markup_outside_the_cell_data_is_unchanged() {
+    for path in blank_templates() {
+        let name = path.display().to_string();
+        let original = std::fs::read(&path).expect("template");
+        let outcome = read_bytes(&original, &ReadOptions::default()).expect("reads");
+        let mut patch = WorkbookPatch::new();
+        patch.set_text("Declaration", cell(outcome.def, "company_name"), "Kept Ltd");
+        let patched = patch.apply(&original).expect("apply");
+        let (changed, _, _) = diff_entries(&original, &patched);
+        for part in changed.iter().filter(|p| p.contains("worksheets/")) {
+            let (a, b) = (part_text(&original, part), part_text(&patched, part));
+            let head = |s: &str| s[..s.find("<sheetData").unwrap_or(0)].to_string();
+            let tail = |s: &str| s[s.find("</sheetData>").unwrap_or(s.len())..].to_string();
+            assert_eq!(head(&a), head(&b), "{name} {part}: before <sheetData> changed");
+            assert_eq!(tail(&a), tail(&b), "{name} {part}: protection, validations or formats changed");
+        }
+    }
+}
