@@ -1,0 +1,92 @@
+//! Oretrail's web application: the analysts' workplace (server-rendered pages), supplier upload
+//! links, and the REST API with its generated OpenAPI document — one axum router over the store.
+//!
+//! * [`pages`] — the pages, each handler thin, its role stated by its extractor ([`auth`]).
+//! * [`portal`] — a supplier's page behind an upload link (no account).
+//! * [`api`] — `/api/v1`, API tokens, `/api/openapi.json`.
+//! * [`db`] — every SQL statement of the crate: the web tables and paginated reads.
+//! * [`upload`], [`review`], [`dashboard`], [`charts`], [`emails`] — domain functions.
+//! * [`demo`] — the demo programme `oretrail serve --demo` starts with.
+
+pub mod api;
+pub mod auth;
+pub mod charts;
+pub mod dashboard;
+pub mod db;
+pub mod demo;
+pub mod emails;
+pub mod error;
+pub mod pages;
+pub mod portal;
+pub mod review;
+pub mod state;
+pub mod upload;
+
+pub use error::{Result, WebError};
+pub use state::{AppState, WebConfig};
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+const APP_CSS: &str = include_str!("../assets/app.css");
+const UPLOAD_JS: &str = include_str!("../assets/upload.js");
+
+/// The whole application: pages (behind the session layer), supplier links, API, assets.
+pub fn app(state: AppState) -> Router {
+    let (api, openapi) = api::routes();
+    let openapi_json = openapi.to_pretty_json().unwrap_or_else(|_| "{}".into());
+    let pages = pages::routes().layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        auth::session_layer,
+    ));
+    Router::new()
+        .merge(pages)
+        .merge(portal::routes())
+        .merge(api)
+        .route(
+            "/api/openapi.json",
+            get(move || async move { ([(header::CONTENT_TYPE, "application/json")], openapi_json.clone()) }),
+        )
+        .route("/assets/app.css", get(|| async { asset("text/css; charset=utf-8", APP_CSS) }))
+        .route("/assets/upload.js", get(|| async { asset("text/javascript; charset=utf-8", UPLOAD_JS) }))
+        .route("/healthz", get(|| async { "ok" }))
+        .layer(DefaultBodyLimit::max(state.config.max_upload_bytes))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; form-action 'self'; frame-ancestors 'none'",
+            ),
+        ))
+        .with_state(state)
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
+}
+
+/// Serves the application until the process is stopped.
+pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    axum::serve(listener, app(state)).await
+}
