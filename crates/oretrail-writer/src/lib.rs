@@ -7,24 +7,25 @@
 //! comment parts) and raw-copies every other entry, compressed bytes unchanged.
 //!
 //! On top of it, [`feedback`] returns a supplier's own workbook with problem cells highlighted
-//! and commented, and [`generate`] derives any number of valid filled templates from real ones
+//! and commented, and [`mod@generate`] derives any number of valid filled templates from real ones
 //! for benchmarks.
 
-pub mod comments;
+mod comments;
 pub mod error;
 pub mod feedback;
 pub mod generate;
-pub mod names;
-pub mod package;
+mod names;
+mod package;
 pub mod patch;
-pub mod rng;
-pub mod sheet;
-pub mod styles;
+mod rng;
+mod sheet;
+mod styles;
 pub mod summary;
-pub mod xml;
+mod xml;
 
 pub use error::{Result, WriteError};
 pub use feedback::{ProblemMark, feedback_workbook};
 pub use generate::{GeneratedFile, Intended, Source, generate, sources_in, verify};
+pub use names::Supplier;
 pub use patch::{CellEdit, CellValue, FormulaPolicy, Patched, WorkbookPatch};
 pub use summary::{feedback_summary_html, feedback_summary_text};

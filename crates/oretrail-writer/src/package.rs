@@ -119,11 +119,6 @@ impl<'a> Package<'a> {
             .collect()
     }
 
-    /// The stored name of a part (its case as in the archive).
-    pub fn stored_name(&self, name: &str) -> Option<&str> {
-        self.index_of(name).map(|i| self.entries[i].as_str())
-    }
-
     /// A part name not yet used, `prefix{n}suffix` with the smallest n ≥ 1.
     pub fn free_name(&self, prefix: &str, suffix: &str, taken: &[String]) -> String {
         (1..)

@@ -455,12 +455,15 @@ impl WorkbookPatch {
                 }
             }
         }
+        // New parts carry the workbook part's time, so output stays deterministic.
+        let stamp = match pkg.index_of(&pkg.workbook_part.clone()) {
+            Some(i) => pkg.archive.by_index_raw(i)?.last_modified(),
+            None => None,
+        }
+        .unwrap_or_default();
         let mut added = Vec::new();
         for (name, bytes) in new_parts {
-            writer.start_file(
-                name.clone(),
-                options.last_modified_time(zip::DateTime::default()),
-            )?;
+            writer.start_file(name.clone(), options.last_modified_time(stamp))?;
             writer.write_all(&bytes)?;
             added.push(name);
         }

@@ -13,7 +13,7 @@ impl Rng {
 
     /// A generator for item `index` of a run seeded with `seed`, independent of other items.
     pub fn for_item(seed: u64, index: u64) -> Rng {
-        let mut r = Rng(seed ^ index.wrapping_mul(0xD1B5_4A32_D192_ED03));
+        let mut r = Rng::new(seed ^ index.wrapping_mul(0xD1B5_4A32_D192_ED03));
         r.next_u64();
         r
     }

@@ -130,7 +130,7 @@ fn clone_xf(source: Option<&str>, fill_id: u32, prefix: &str) -> String {
     let mut out = Vec::new();
     xml::start_tag(&mut out, &name, &attrs, self_closing);
     if !self_closing {
-        out.extend_from_slice(&source.as_bytes()[open_end + 1..]);
+        out.extend_from_slice(source.as_bytes().get(open_end + 1..).unwrap_or_default());
     }
     String::from_utf8(out).unwrap_or_default()
 }

@@ -1,7 +1,5 @@
 //! Small helpers for writing XML text and editing start tags without re-serialising them.
 
-use memchr::memmem;
-
 /// Escapes text for element content or a double-quoted attribute, the way Excel reads it back:
 /// markup characters as entities, characters XML 1.0 forbids dropped, carriage returns as a
 /// character reference, and a literal `_xHHHH_` protected from OOXML unescaping.
@@ -130,11 +128,6 @@ pub fn prefix_of(qname: &str) -> &str {
         Some(i) => &qname[..=i],
         None => "",
     }
-}
-
-/// Finds `needle` in `hay` at or after `from`.
-pub fn find_from(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    memmem::find(&hay[from.min(hay.len())..], needle).map(|i| i + from)
 }
 
 #[cfg(test)]

@@ -195,8 +195,16 @@ fn markup_outside_the_cell_data_is_unchanged() {
             let (a, b) = (part_text(&original, part), part_text(&patched, part));
             let head = |s: &str| s[..s.find("<sheetData").unwrap_or(0)].to_string();
             let tail = |s: &str| s[s.find("</sheetData>").unwrap_or(s.len())..].to_string();
-            assert_eq!(head(&a), head(&b), "{name} {part}: before <sheetData> changed");
-            assert_eq!(tail(&a), tail(&b), "{name} {part}: protection, validations or formats changed");
+            assert_eq!(
+                head(&a),
+                head(&b),
+                "{name} {part}: before <sheetData> changed"
+            );
+            assert_eq!(
+                tail(&a),
+                tail(&b),
+                "{name} {part}: protection, validations or formats changed"
+            );
         }
     }
 }

@@ -6,7 +6,9 @@ mod common;
 use oretrail_reader::{ReadOptions, read_bytes};
 use oretrail_template::CellRef;
 use oretrail_validate::{ValidationContext, validate};
-use oretrail_writer::{ProblemMark, WorkbookPatch, feedback_workbook, generate, sources_in, verify};
+use oretrail_writer::{
+    ProblemMark, WorkbookPatch, feedback_workbook, generate, sources_in, verify,
+};
 use std::time::Instant;
 
 fn median_ms(runs: usize, mut f: impl FnMut()) -> f64 {
@@ -38,10 +40,17 @@ fn patch_time_per_template() {
             patch.set_text("Declaration", c, "Timing Test Ltd");
         }
         // 100 Smelter List rows (the first column of the list is an input in every version).
-        let col = list.col("smelter_id_input").or_else(|| list.col("metal")).expect("column");
+        let col = list
+            .col("smelter_id_input")
+            .or_else(|| list.col("metal"))
+            .expect("column");
         for i in 0..100 {
             let row = list.first_data_row + i;
-            patch.set_text(&list.sheet, CellRef { row, col }, format!("CID{:06}", i + 1));
+            patch.set_text(
+                &list.sheet,
+                CellRef { row, col },
+                format!("CID{:06}", i + 1),
+            );
         }
         let details = patch.apply_with_details(&original).expect("apply");
         let median = median_ms(5, || {
