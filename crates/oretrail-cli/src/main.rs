@@ -8,6 +8,7 @@ mod generate;
 mod ingest;
 mod parse;
 mod rollup;
+mod serve;
 mod status;
 mod store;
 mod submissions;
@@ -71,6 +72,8 @@ enum Command {
     Status(status::StatusArgs),
     /// Every facility named by a campaign's accepted submissions, with its status.
     Rollup(rollup::RollupArgs),
+    /// The web application: analysts' pages, supplier upload links, REST API.
+    Serve(serve::ServeArgs),
     /// Developer tools (benchmark data).
     Dev {
         #[command(subcommand)]
@@ -91,6 +94,7 @@ fn main() -> ExitCode {
         Command::Submissions { command } => submissions::run(&ctx, &command),
         Command::Status(args) => status::run(&ctx, &args),
         Command::Rollup(args) => rollup::run(&ctx, &args),
+        Command::Serve(args) => serve::run(&ctx, &args),
         Command::Dev { command } => generate::run(&command),
     };
     match result {

@@ -90,3 +90,31 @@ fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     axum::serve(listener, app(state)).await
 }
+
+/// Binds a listener (`127.0.0.1:8080`, `0.0.0.0:80`, `127.0.0.1:0` for any free port).
+pub async fn bind(addr: &str) -> std::io::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(addr).await
+}
+
+/// Creates an admin when the store has no user yet (first start).
+pub async fn create_first_admin(state: &AppState, name: &str, password: &str) -> Result<bool> {
+    if db::users::count(&state.store).await? > 0 {
+        return Ok(false);
+    }
+    if password.chars().count() < 10 {
+        return Err(WebError::BadRequest(
+            "the admin password needs at least 10 characters".into(),
+        ));
+    }
+    let hash = auth::hash_password(password)?;
+    db::users::create(&state.store, name, name, auth::Role::Admin, &hash).await?;
+    db::audit::record(
+        &state.store,
+        "oretrail serve",
+        "user.create",
+        Some(name),
+        Some("first admin"),
+    )
+    .await?;
+    Ok(true)
+}
