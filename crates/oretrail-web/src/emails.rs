@@ -137,7 +137,7 @@ pub fn eml(l: &Letter<'_>) -> String {
             l.company, l.campaign
         ),
         Kind::Reminder => format!(
-            "Reminder — {}: responsible-minerals declaration ({})",
+            "Reminder - {}: responsible-minerals declaration ({})",
             l.company, l.campaign
         ),
     };
