@@ -21,6 +21,11 @@ pub struct CheckArgs {
     /// Language of the messages: en or zh.
     #[arg(long, default_value = "en")]
     pub lang: String,
+    /// Write, per file, the feedback to send back: a marked copy of the supplier's workbook
+    /// (problem cells highlighted and commented; the original is never modified) and a short
+    /// text and HTML summary.
+    #[arg(long, value_name = "OUT_DIR")]
+    pub feedback: Option<PathBuf>,
 }
 
 /// Checks every file and prints a report per file.
@@ -40,6 +45,9 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<ExitCode> {
         } else {
             write_report(&mut out, r, &args.lang)?;
         }
+    }
+    if let Some(dir) = &args.feedback {
+        write_feedback(dir, &inputs, &records, &args.lang, &mut out)?;
     }
     let failing = records.iter().filter(|r| r.has_errors()).count();
     if !args.json {
@@ -61,6 +69,63 @@ pub fn run(ctx: &Context, args: &CheckArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Writes `<name> (feedback).xlsx`, `.txt` and `.html` for every read file with problems.
+fn write_feedback(
+    dir: &std::path::Path,
+    inputs: &[oretrail_pipeline::InputFile],
+    records: &[FileRecord],
+    lang: &str,
+    out: &mut impl Write,
+) -> Result<()> {
+    use anyhow::Context as _;
+    use oretrail_writer::{
+        ProblemMark, feedback_summary_html, feedback_summary_text, feedback_workbook,
+    };
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let mut written = 0;
+    for (input, record) in inputs.iter().zip(records) {
+        let (Some(report), Some(problems)) = (&record.report, &record.problems) else {
+            continue;
+        };
+        if problems.is_empty() {
+            continue;
+        }
+        let marks: Vec<ProblemMark> = problems
+            .iter()
+            .map(|p| ProblemMark {
+                message: p.message_in(lang),
+                ..ProblemMark::from(p)
+            })
+            .collect();
+        let original = std::fs::read(&input.path)
+            .with_context(|| format!("reading {}", input.path.display()))?;
+        let stem = std::path::Path::new(&record.file)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| record.file.clone());
+        match feedback_workbook(&original, &marks) {
+            Ok(bytes) => std::fs::write(dir.join(format!("{stem} (feedback).xlsx")), bytes)?,
+            Err(e) => writeln!(out, "  {}: marked copy not written: {e}", record.file)?,
+        }
+        std::fs::write(
+            dir.join(format!("{stem} (feedback).txt")),
+            feedback_summary_text(&record.file, report, &marks),
+        )?;
+        let html = format!(
+            "<!doctype html><meta charset=\"utf-8\"><title>Feedback</title>\n{}",
+            feedback_summary_html(&record.file, report, &marks)
+        );
+        std::fs::write(dir.join(format!("{stem} (feedback).html")), html)?;
+        written += 1;
+    }
+    writeln!(
+        out,
+        "feedback for {written} file(s) written to {}",
+        dir.display()
+    )?;
+    Ok(())
 }
 
 fn write_report(out: &mut impl Write, r: &FileRecord, lang: &str) -> Result<()> {
