@@ -141,7 +141,7 @@ pub fn read_bytes_with(
 
     let cached_values = declaration.formula_cells_with_value > 0 || !declaration.has_formulas();
     let lookup = match &def.smelter_lookup {
-        Some(list) if options.with_lookup || !cached_values => {
+        Some(list) if !cached_values || wants_lookup(def) => {
             reader.sheet(&list.sheet)?.map(|s| lookup::read(&s, list))
         }
         _ => None,
