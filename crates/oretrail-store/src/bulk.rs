@@ -85,7 +85,7 @@ pub(crate) async fn insert_rows(
     if rows.is_empty() {
         return Ok(());
     }
-    let per_statement = (backend.max_params() / columns.len()).clamp(1, 500);
+    let per_statement = (backend.max_params() / columns.len()).clamp(1, 32);
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<Vec<Arg>> = rows.by_ref().take(per_statement).collect();

@@ -49,6 +49,14 @@ impl Backend {
         }
     }
 
+    /// `string_agg`-style aggregation of texts (duplicates kept), separated by commas.
+    pub(crate) fn agg(self, expr: &str) -> String {
+        match self {
+            Backend::Sqlite => format!("group_concat({expr})"),
+            Backend::Postgres => format!("string_agg({expr}, ',')"),
+        }
+    }
+
     /// An integer expression as text.
     pub(crate) fn int_text(self, expr: &str) -> String {
         match self {
@@ -124,16 +132,30 @@ pub async fn connect(url: &str) -> Result<(AnyPool, Backend)> {
 /// The versioned migrations of a backend (SQL embedded in the binary).
 pub fn migrator(backend: Backend) -> Migrator {
     let files: &[(i64, &str, &'static str)] = match backend {
-        Backend::Sqlite => &[(
-            1,
-            "store",
-            include_str!("../migrations/sqlite/0001_store.sql"),
-        )],
-        Backend::Postgres => &[(
-            1,
-            "store",
-            include_str!("../migrations/postgres/0001_store.sql"),
-        )],
+        Backend::Sqlite => &[
+            (
+                1,
+                "store",
+                include_str!("../migrations/sqlite/0001_store.sql"),
+            ),
+            (
+                2,
+                "facility refs",
+                include_str!("../migrations/sqlite/0002_facility_refs.sql"),
+            ),
+        ],
+        Backend::Postgres => &[
+            (
+                1,
+                "store",
+                include_str!("../migrations/postgres/0001_store.sql"),
+            ),
+            (
+                2,
+                "facility refs",
+                include_str!("../migrations/postgres/0002_facility_refs.sql"),
+            ),
+        ],
     };
     Migrator::with_migrations(
         files
@@ -185,6 +207,16 @@ pub(crate) fn now_utc() -> chrono::DateTime<chrono::Utc> {
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0);
     chrono::DateTime::from_timestamp(secs, 0).unwrap_or_default()
+}
+
+/// Refreshes the planner's statistics (after bulk loads).
+pub async fn analyze(store: &crate::Store) -> Result<()> {
+    let sql = match store.backend() {
+        Backend::Sqlite => "PRAGMA optimize",
+        Backend::Postgres => "ANALYZE",
+    };
+    sqlx::query(sql).execute(store.pool()).await?;
+    Ok(())
 }
 
 #[cfg(test)]

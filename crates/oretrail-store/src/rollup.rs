@@ -12,6 +12,15 @@ use serde::Serialize;
 use sqlx::Row;
 use std::collections::HashMap;
 
+/// A facility named in submissions: metal key, CID, metal, name and country as declared.
+type FacilityRef = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
 /// One line of the roll-up.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RollupLine {
@@ -92,13 +101,33 @@ pub async fn rollup(
         v.dedup();
         v
     };
-    let agg = backend.agg_distinct(&backend.int_text("b.supplier_id"));
+    // One integer per facility (`facility_refs`); `submission_smelters` is the outer loop so that
+    // SQLite walks its (facility_ref, submission_id) index in order instead of sorting a
+    // million rows; supplier IDs are aggregated as text without DISTINCT (de-duplicated here).
+    let agg = backend.agg(&backend.int_text("b.supplier_id"));
     let resolved_sql = format!(
-        "SELECT ss.metal_key, ss.cid, min(ss.metal), min(ss.canonical_name), min(ss.country), \
-         count(*), {agg} FROM submission_smelters ss JOIN submissions b ON b.id = ss.submission_id \
-         WHERE {current} AND ss.cid IS NOT NULL GROUP BY ss.metal_key, ss.cid \
-         ORDER BY ss.metal_key, ss.cid"
+        "SELECT ss.facility_ref, count(*), {agg} FROM submission_smelters ss \
+         CROSS JOIN submissions b WHERE b.id = ss.submission_id AND {current} \
+         AND ss.facility_ref IS NOT NULL GROUP BY ss.facility_ref"
     );
+    let refs: HashMap<i64, FacilityRef> =
+        sqlx::query("SELECT id, metal_key, cid, metal, name, country FROM facility_refs")
+            .fetch_all(pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok((
+                    r.try_get(0)?,
+                    (
+                        r.try_get(1)?,
+                        r.try_get(2)?,
+                        r.try_get(3)?,
+                        r.try_get(4)?,
+                        r.try_get(5)?,
+                    ),
+                ))
+            })
+            .collect::<Result<_>>()?;
     let facilities: HashMap<(String, String), (String, Option<String>)> =
         sqlx::query("SELECT metal_key, cid, standard_name, country FROM facilities")
             .fetch_all(pool)
@@ -120,13 +149,13 @@ pub async fn rollup(
         .fetch_all(pool)
         .await?
     {
-        let key: String = r.try_get(0)?;
-        let cid: String = r.try_get(1)?;
-        let metal: Option<String> = r.try_get(2)?;
-        let declared_name: Option<String> = r.try_get(3)?;
-        let declared_country: Option<String> = r.try_get(4)?;
+        let Some((key, cid, metal, declared_name, declared_country)) =
+            refs.get(&r.try_get::<i64, _>(0)?).cloned()
+        else {
+            continue;
+        };
         let registry = facilities.get(&(key.clone(), cid.clone()));
-        let suppliers = supplier_list(r.try_get(6)?);
+        let suppliers = supplier_list(r.try_get(2)?);
         let country = registry.and_then(|f| f.1.clone()).or(declared_country);
         let status = statuses
             .get(&(key.clone(), cid.clone()))
@@ -141,16 +170,22 @@ pub async fn rollup(
             country,
             status.map(|(d, e)| (*d, e)),
             suppliers,
-            r.try_get(5)?,
+            r.try_get(1)?,
             &countries,
             &risks,
         ));
     }
+    lines.sort_by(|a, b| {
+        metal_key(&a.metal)
+            .cmp(&metal_key(&b.metal))
+            .then_with(|| a.cid.cmp(&b.cid))
+    });
+    let agg = backend.agg_distinct(&backend.int_text("b.supplier_id"));
     let unresolved_sql = format!(
         "SELECT ss.metal_key, ss.name_key, min(ss.metal), min(ss.name), min(ss.country), \
          count(*), {agg}, min(ss.entry_kind) FROM submission_smelters ss \
          JOIN submissions b ON b.id = ss.submission_id \
-         WHERE {current} AND ss.cid IS NULL GROUP BY ss.metal_key, ss.name_key \
+         WHERE {current} AND ss.facility_ref IS NULL GROUP BY ss.metal_key, ss.name_key \
          ORDER BY ss.metal_key, ss.name_key"
     );
     for r in sqlx::query(sqlx::AssertSqlSafe(unresolved_sql))

@@ -362,6 +362,7 @@ pub struct SubmissionWriter {
     index: SupplierIndex,
     requests: HashMap<i64, i64>,
     known: HashMap<String, i64>,
+    refs: HashMap<(String, String), i64>,
     actor: String,
 }
 
@@ -388,7 +389,15 @@ impl SubmissionWriter {
         {
             known.insert(r.try_get(0)?, r.try_get(1)?);
         }
+        let mut refs = HashMap::new();
+        for r in sqlx::query("SELECT metal_key, cid, id FROM facility_refs")
+            .fetch_all(store.pool())
+            .await?
+        {
+            refs.insert((r.try_get(0)?, r.try_get(1)?), r.try_get(2)?);
+        }
         Ok(SubmissionWriter {
+            refs,
             store: store.clone(),
             campaign,
             index: SupplierIndex::new(&suppliers),
@@ -516,7 +525,10 @@ impl SubmissionWriter {
             .await?;
             let id: i64 = row.try_get(0)?;
             self.known.insert(sub.sha256.clone(), id);
-            children.add(id, &sub.analysis);
+            if let Some(report) = report {
+                self.ensure_refs(&mut tx, report).await?;
+            }
+            children.add(id, &sub.analysis, &self.refs);
             if link.state == LinkState::Linked
                 && let Some(supplier) = link.supplier_id
             {
@@ -559,6 +571,49 @@ impl SubmissionWriter {
         children.flush(&mut tx, backend).await?;
         tx.commit().await?;
         Ok(outcomes)
+    }
+}
+
+impl SubmissionWriter {
+    /// Gives every facility the report resolves to its small integer (`facility_refs`).
+    async fn ensure_refs(
+        &mut self,
+        conn: &mut AnyConnection,
+        report: &SupplierReport,
+    ) -> Result<()> {
+        for s in &report.smelters {
+            let Some(r) = &s.resolution else { continue };
+            let Some(cid) = &r.canonical_cid else {
+                continue;
+            };
+            let key = (
+                s.metal.as_deref().map(metal_key).unwrap_or_default(),
+                cid.clone(),
+            );
+            if self.refs.contains_key(&key) {
+                continue;
+            }
+            sqlx::query(
+                "INSERT INTO facility_refs (metal_key, cid, metal, name, country) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (metal_key, cid) DO NOTHING",
+            )
+            .bind(key.0.clone())
+            .bind(key.1.clone())
+            .bind(s.metal.clone())
+            .bind(r.canonical_name.clone())
+            .bind(s.country.clone())
+            .execute(&mut *conn)
+            .await?;
+            let id: i64 =
+                sqlx::query("SELECT id FROM facility_refs WHERE metal_key = $1 AND cid = $2")
+                    .bind(key.0.clone())
+                    .bind(key.1.clone())
+                    .fetch_one(&mut *conn)
+                    .await?
+                    .try_get(0)?;
+            self.refs.insert(key, id);
+        }
+        Ok(())
     }
 }
 
@@ -611,7 +666,7 @@ pub fn method_code(m: ResolutionMethod) -> &'static str {
 }
 
 impl Children {
-    fn add(&mut self, id: i64, analysis: &Analysis) {
+    fn add(&mut self, id: i64, analysis: &Analysis, refs: &HashMap<(String, String), i64>) {
         if let Some(report) = &analysis.report {
             let mut seen = HashSet::new();
             for m in &report.minerals_in_scope {
@@ -628,6 +683,10 @@ impl Children {
                     continue;
                 }
                 let res = s.resolution.as_ref();
+                let metal = s.metal.as_deref().map(metal_key).unwrap_or_default();
+                let facility_ref = res
+                    .and_then(|r| r.canonical_cid.clone())
+                    .and_then(|cid| refs.get(&(metal.clone(), cid)).copied());
                 self.smelters.push(vec![
                     id.into(),
                     i64::from(s.row).into(),
@@ -643,6 +702,7 @@ impl Children {
                     res.and_then(|r| r.canonical_name.clone()).into(),
                     res.map_or("unresolved", |r| method_code(r.method)).into(),
                     res.map_or(0.0, |r| r.confidence).into(),
+                    facility_ref.into(),
                 ]);
             }
         }
@@ -705,6 +765,7 @@ impl Children {
                 "canonical_name",
                 "method",
                 "confidence",
+                "facility_ref",
             ],
             self.smelters,
             "",
