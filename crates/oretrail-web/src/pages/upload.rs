@@ -91,7 +91,9 @@ pub async fn receive(
     if files.is_empty() {
         return Err(WebError::BadRequest("no file in the upload".into()));
     }
-    let (all, campaign) = super::pick_campaign(&state, campaign_id).await?;
+    let all = oretrail_store::campaigns::list_campaigns(&state.store).await?;
+    // An empty campaign field means "no campaign".
+    let campaign = campaign_id.and_then(|id| all.iter().find(|c| c.id == id).cloned());
     let results = upload::receive(&state, campaign.clone(), files, s.actor(), "web upload").await?;
     let wants_json = headers
         .get(axum::http::header::ACCEPT)
