@@ -177,10 +177,24 @@ pub async fn receive(
         };
         let sha = sha256_hex(&f.bytes);
         if let Some(id) = writer.duplicate_of(&sha) {
+            // A supplier re-sending the same file still sees its problems.
+            let problems = if via == "supplier link" {
+                let pipeline = state.pipeline.clone();
+                let name = f.name.clone();
+                tokio::task::spawn_blocking(move || analyse(&pipeline, &f.bytes, &name).0.problems)
+                    .await
+                    .map_err(|e| WebError::Internal(e.to_string()))?
+            } else {
+                Vec::new()
+            };
+            let count = |s: Severity| problems.iter().filter(|p| p.severity == s).count();
             results.push(FileResult {
                 outcome: "duplicate".into(),
                 submission_id: Some(id),
                 sha256: Some(sha),
+                errors: count(Severity::Error),
+                warnings: count(Severity::Warning),
+                problems: problems.clone(),
                 ..not_stored(f.name, String::new())
             });
             continue;

@@ -20,7 +20,9 @@ fn output_dir() -> PathBuf {
 #[test]
 fn a_person_works_a_campaign_in_the_browser() {
     if std::env::var("ORETRAIL_BROWSER_TESTS").as_deref() != Ok("1") {
-        eprintln!("skipped: browser tests run with ORETRAIL_BROWSER_TESTS=1 (see .ci/browser-tests)");
+        eprintln!(
+            "skipped: browser tests run with ORETRAIL_BROWSER_TESTS=1 (see .ci/browser-tests)"
+        );
         return;
     }
     let driver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
@@ -28,7 +30,9 @@ fn a_person_works_a_campaign_in_the_browser() {
     let dir = std::env::temp_dir().join(format!("oretrail-browser-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let (base, link) = runtime.block_on(async {
-        let store = Store::open(&StoreConfig::sqlite(&dir)).await.expect("store");
+        let store = Store::open(&StoreConfig::sqlite(&dir))
+            .await
+            .expect("store");
         let mut pipeline = Pipeline::new(Default::default());
         let rmi = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../templates/rmi");
         if rmi.is_dir() {
@@ -55,8 +59,12 @@ fn a_person_works_a_campaign_in_the_browser() {
     std::fs::write(&sample, oretrail_web::demo::DEMO_FILES[3].1).expect("write sample");
 
     let _guard = runtime.enter();
-    let mut b = Browser::start(&driver, &dir.join("chromium-profile")).expect("chromedriver and chromium");
-    let shot = |b: &mut Browser, name: &str| b.screenshot(&out.join(format!("{name}.png"))).expect("screenshot");
+    let mut b =
+        Browser::start(&driver, &dir.join("chromium-profile")).expect("chromedriver and chromium");
+    let shot = |b: &mut Browser, name: &str| {
+        b.screenshot(&out.join(format!("{name}.png")))
+            .expect("screenshot")
+    };
 
     // Sign in.
     b.go(&format!("{base}/login")).expect("login page");
@@ -64,22 +72,37 @@ fn a_person_works_a_campaign_in_the_browser() {
     b.type_into("#username", "analyst").expect("user");
     b.type_into("#password", "oretrail-demo").expect("password");
     b.click("#sign-in").expect("sign in");
-    assert!(b.source().expect("page").contains("Coverage of in-scope spend"), "dashboard after sign-in");
+    b.wait_for("#kpi-accepted", 30).expect("dashboard");
+    assert!(
+        b.source()
+            .expect("page")
+            .contains("Coverage of in-scope spend"),
+        "dashboard after sign-in"
+    );
     let accepted_before = b.text("#kpi-accepted .v").expect("kpi");
     let review_before = b.text("#kpi-review .v").expect("kpi");
     shot(&mut b, "02-dashboard");
 
     // Upload a sample template outside the campaign and see its problems.
     b.go(&format!("{base}/upload")).expect("upload page");
-    b.select_by_value("select[name=campaign]", "").expect("no campaign");
-    b.type_into("#files", &sample.display().to_string()).expect("choose file");
+    b.select_by_value("select[name=campaign]", "")
+        .expect("no campaign");
+    b.type_into("#files", &sample.display().to_string())
+        .expect("choose file");
     b.wait_for("#done", 60).expect("upload finished");
     let results = b.text("#results").expect("results");
-    assert!(results.contains("rejected") && results.contains("EMRT 1.3"), "{results}");
+    assert!(
+        results.contains("EMRT 1.3") && results.contains("Marlowe"),
+        "{results}"
+    );
     shot(&mut b, "03-upload-results");
     b.click("#results a").expect("open submission");
+    b.wait_for("#problems", 30).expect("submission page");
     let page = b.source().expect("submission");
-    assert!(page.contains("bad_email") && page.contains("D16"), "problem with its cell");
+    assert!(
+        page.contains("bad_email") && page.contains("D16"),
+        "problem with its cell"
+    );
     shot(&mut b, "04-submission");
 
     // Resolve review items: a smelter name, then an unsure supplier.
@@ -87,30 +110,52 @@ fn a_person_works_a_campaign_in_the_browser() {
     shot(&mut b, "05-review");
     if b.exists(".review-item form").expect("queue") {
         b.click(".review-item form button").expect("accept");
-        assert!(b.source().expect("page").contains("remembered for later files"), "decision saved");
+        b.wait_text("remembered for later files", 30)
+            .expect("decision saved");
+        assert!(
+            b.source()
+                .expect("page")
+                .contains("remembered for later files"),
+            "decision saved"
+        );
     }
     if b.exists(".supplier-item form").expect("queue") {
         b.click(".supplier-item form button").expect("confirm");
+        b.wait_text("Supplier confirmed", 30).expect("confirmed");
         assert!(b.source().expect("page").contains("Supplier confirmed"));
     }
     b.go(&format!("{base}/dashboard")).expect("dashboard");
     let review_after = b.text("#kpi-review .v").expect("kpi");
-    assert_ne!(review_before, review_after, "the review count on the dashboard changed");
+    assert_ne!(
+        review_before, review_after,
+        "the review count on the dashboard changed"
+    );
     shot(&mut b, "06-dashboard-after-review");
 
     // The supplier's link: upload, problems in Chinese, a corrected file.
-    b.go(&format!("{base}{link}?lang=zh")).expect("supplier page");
-    b.type_into("#portal-file", &sample.display().to_string()).expect("choose");
+    b.go(&format!("{base}{link}?lang=zh"))
+        .expect("supplier page");
+    b.type_into("#portal-file", &sample.display().to_string())
+        .expect("choose");
     b.click("#portal-submit").expect("upload");
+    b.wait_for(".portal-upload", 60).expect("upload listed");
     let page = b.source().expect("portal");
-    assert!(page.contains("portal-problems"), "problems shown to the supplier");
-    assert!(page.contains("电子邮件") || page.contains("邮箱") || page.contains("无效"), "in Chinese");
+    assert!(
+        page.contains("portal-problems"),
+        "problems shown to the supplier"
+    );
+    assert!(
+        page.contains("电子邮件") || page.contains("邮箱") || page.contains("无效"),
+        "in Chinese"
+    );
     shot(&mut b, "07-supplier-link-zh");
 
     // The analyst sees the supplier's upload and the figures change.
     b.go(&format!("{base}/dashboard")).expect("dashboard");
     let accepted_after = b.text("#kpi-accepted .v").expect("kpi");
-    eprintln!("accepted suppliers: {accepted_before} → {accepted_after}; review: {review_before} → {review_after}");
+    eprintln!(
+        "accepted suppliers: {accepted_before} → {accepted_after}; review: {review_before} → {review_after}"
+    );
     for (name, path) in [
         ("08-campaign", "/campaigns/1"),
         ("09-suppliers", "/suppliers"),
@@ -121,17 +166,20 @@ fn a_person_works_a_campaign_in_the_browser() {
         b.go(&format!("{base}{path}")).expect("page");
         shot(&mut b, name);
     }
-    b.click("#rollup a").ok();
     b.go(&format!("{base}/facilities")).expect("facilities");
     if b.exists("#rollup td a").expect("rollup") {
         b.click("#rollup td a").expect("facility");
+        b.wait_for("#status-history", 30).expect("facility page");
         shot(&mut b, "13-facility");
     }
     let audit = {
         b.go(&format!("{base}/audit")).expect("audit");
         b.text("#audit").expect("audit")
     };
-    assert!(audit.contains("review.") && audit.contains("submission.upload"), "changes are in the audit log");
+    assert!(
+        audit.contains("review.") && audit.contains("submission.upload"),
+        "changes are in the audit log"
+    );
     b.quit().ok();
     drop(b);
     let _ = std::fs::remove_dir_all(&dir);

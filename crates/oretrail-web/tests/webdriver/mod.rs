@@ -23,7 +23,12 @@ fn free_port() -> Result<u16> {
     Ok(l.local_addr().map_err(|e| e.to_string())?.port())
 }
 
-fn http(port: u16, method: &str, path: &str, body: Option<&serde_json::Value>) -> Result<serde_json::Value> {
+fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    body: Option<&serde_json::Value>,
+) -> Result<serde_json::Value> {
     let mut s = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
     s.set_read_timeout(Some(Duration::from_secs(120))).ok();
     let body = body.map(|b| b.to_string()).unwrap_or_default();
@@ -39,7 +44,14 @@ fn http(port: u16, method: &str, path: &str, body: Option<&serde_json::Value>) -
         if n == 0 {
             let text = String::from_utf8_lossy(&raw).into_owned();
             let (head, body) = text.split_once("\r\n\r\n").ok_or("bad HTTP answer")?;
-            break if head.to_ascii_lowercase().contains("transfer-encoding: chunked") { dechunk(body) } else { body.to_string() };
+            break if head
+                .to_ascii_lowercase()
+                .contains("transfer-encoding: chunked")
+            {
+                dechunk(body)
+            } else {
+                body.to_string()
+            };
         }
         raw.extend_from_slice(&buf[..n]);
         if let Some(end) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
@@ -54,7 +66,8 @@ fn http(port: u16, method: &str, path: &str, body: Option<&serde_json::Value>) -
             }
         }
     };
-    let v: serde_json::Value = serde_json::from_str(&payload).map_err(|e| format!("{e}: {payload}"))?;
+    let v: serde_json::Value =
+        serde_json::from_str(&payload).map_err(|e| format!("{e}: {payload}"))?;
     if let Some(err) = v["value"].get("error") {
         return Err(format!("{method} {path}: {err} {}", v["value"]["message"]));
     }
@@ -88,7 +101,10 @@ fn base64_decode(text: &str) -> Vec<u8> {
     let digits: Vec<u8> = text.bytes().filter_map(val).collect();
     let mut out = Vec::with_capacity(digits.len() * 3 / 4);
     for chunk in digits.chunks(4) {
-        let n = chunk.iter().enumerate().fold(0u32, |a, (i, d)| a | (u32::from(*d) << (18 - 6 * i)));
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |a, (i, d)| a | (u32::from(*d) << (18 - 6 * i)));
         for i in 0..chunk.len().saturating_sub(1) {
             out.push((n >> (16 - 8 * i)) as u8);
         }
@@ -113,10 +129,14 @@ impl Browser {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        let binary = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
-            .into_iter()
-            .find(|p| Path::new(p).exists())
-            .unwrap_or("/usr/bin/chromium");
+        let binary = [
+            "/usr/bin/chromium",
+            "/usr/bin/chromium-browser",
+            "/usr/bin/google-chrome",
+        ]
+        .into_iter()
+        .find(|p| Path::new(p).exists())
+        .unwrap_or("/usr/bin/chromium");
         let caps = serde_json::json!({"capabilities": {"alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": {"binary": binary, "args": [
@@ -126,60 +146,108 @@ impl Browser {
                 format!("--user-data-dir={}", profile.display()),
             ]}
         }}});
-        let mut b = Browser { driver: child, port, session: String::new() };
+        let mut b = Browser {
+            driver: child,
+            port,
+            session: String::new(),
+        };
         let v = http(port, "POST", "/session", Some(&caps))?;
         b.session = v["sessionId"].as_str().ok_or("no session id")?.to_string();
         Ok(b)
     }
 
-    fn cmd(&self, method: &str, path: &str, body: Option<serde_json::Value>) -> Result<serde_json::Value> {
-        http(self.port, method, &format!("/session/{}{path}", self.session), body.as_ref())
+    fn cmd(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> Result<serde_json::Value> {
+        http(
+            self.port,
+            method,
+            &format!("/session/{}{path}", self.session),
+            body.as_ref(),
+        )
     }
 
     /// Opens a URL.
     pub fn go(&mut self, url: &str) -> Result<()> {
-        self.cmd("POST", "/url", Some(serde_json::json!({"url": url}))).map(|_| ())
+        self.cmd("POST", "/url", Some(serde_json::json!({"url": url})))
+            .map(|_| ())
     }
 
     fn find(&self, css: &str) -> Result<String> {
-        let v = self.cmd("POST", "/element", Some(serde_json::json!({"using": "css selector", "value": css})))?;
-        v[ELEMENT].as_str().map(str::to_string).ok_or_else(|| format!("no element {css}"))
+        let v = self.cmd(
+            "POST",
+            "/element",
+            Some(serde_json::json!({"using": "css selector", "value": css})),
+        )?;
+        v[ELEMENT]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| format!("no element {css}"))
     }
 
     /// Whether an element exists.
     pub fn exists(&self, css: &str) -> Result<bool> {
-        let v = self.cmd("POST", "/elements", Some(serde_json::json!({"using": "css selector", "value": css})))?;
+        let v = self.cmd(
+            "POST",
+            "/elements",
+            Some(serde_json::json!({"using": "css selector", "value": css})),
+        )?;
         Ok(v.as_array().is_some_and(|a| !a.is_empty()))
     }
 
     /// Types text into an element (for a file input: a path).
     pub fn type_into(&mut self, css: &str, text: &str) -> Result<()> {
         let e = self.find(css)?;
-        self.cmd("POST", &format!("/element/{e}/value"), Some(serde_json::json!({"text": text}))).map(|_| ())
+        self.cmd(
+            "POST",
+            &format!("/element/{e}/value"),
+            Some(serde_json::json!({"text": text})),
+        )
+        .map(|_| ())
     }
 
     /// Clicks an element.
     pub fn click(&mut self, css: &str) -> Result<()> {
         let e = self.find(css)?;
-        self.cmd("POST", &format!("/element/{e}/click"), Some(serde_json::json!({}))).map(|_| ())
+        self.cmd(
+            "POST",
+            &format!("/element/{e}/click"),
+            Some(serde_json::json!({})),
+        )
+        .map(|_| ())
     }
 
     /// Chooses an option of a select by value.
     pub fn select_by_value(&mut self, select: &str, value: &str) -> Result<()> {
         let script = "document.querySelector(arguments[0]).value = arguments[1];";
-        self.cmd("POST", "/execute/sync", Some(serde_json::json!({"script": script, "args": [select, value]})))
-            .map(|_| ())
+        self.cmd(
+            "POST",
+            "/execute/sync",
+            Some(serde_json::json!({"script": script, "args": [select, value]})),
+        )
+        .map(|_| ())
     }
 
     /// An element's visible text.
     pub fn text(&self, css: &str) -> Result<String> {
         let e = self.find(css)?;
-        Ok(self.cmd("GET", &format!("/element/{e}/text"), None)?.as_str().unwrap_or("").to_string())
+        Ok(self
+            .cmd("GET", &format!("/element/{e}/text"), None)?
+            .as_str()
+            .unwrap_or("")
+            .to_string())
     }
 
     /// The page's HTML.
     pub fn source(&self) -> Result<String> {
-        Ok(self.cmd("GET", "/source", None)?.as_str().unwrap_or("").to_string())
+        Ok(self
+            .cmd("GET", "/source", None)?
+            .as_str()
+            .unwrap_or("")
+            .to_string())
     }
 
     /// Waits until an element is displayed.
@@ -187,12 +255,26 @@ impl Browser {
         let start = Instant::now();
         loop {
             if let Ok(e) = self.find(css)
-                && self.cmd("GET", &format!("/element/{e}/displayed"), None)?.as_bool() == Some(true)
+                && matches!(self.cmd("GET", &format!("/element/{e}/displayed"), None), Ok(v) if v.as_bool() == Some(true))
             {
                 return Ok(());
             }
             if start.elapsed() > Duration::from_secs(seconds) {
                 return Err(format!("{css} did not show within {seconds} s"));
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    /// Waits until the page's HTML contains a text.
+    pub fn wait_text(&self, needle: &str, seconds: u64) -> Result<()> {
+        let start = Instant::now();
+        loop {
+            if self.source().is_ok_and(|s| s.contains(needle)) {
+                return Ok(());
+            }
+            if start.elapsed() > Duration::from_secs(seconds) {
+                return Err(format!("'{needle}' did not show within {seconds} s"));
             }
             std::thread::sleep(Duration::from_millis(200));
         }
