@@ -60,7 +60,7 @@ pub fn share_bars(title: &str, bars: &[Bar], target: Option<f64>) -> String {
             r#"<text x="{lx}" y="{ty}" text-anchor="end" class="lbl">{label}</text><rect x="{left}" y="{y}" width="{width}" height="18" rx="3" fill="{TRACK}"/><rect x="{left}" y="{y}" width="{w:.1}" height="18" rx="3" fill="{color}"><title>{label}: {note}</title></rect><text x="{nx}" y="{ty}" class="val">{note}</text>"#,
             lx = left - 8.0,
             ty = y + 13.5,
-            label = esc(&b.label),
+            label = esc(&short(&b.label, 20)),
             color = b.color,
             note = esc(&b.note),
             nx = left + width + 8.0,
@@ -195,6 +195,16 @@ pub fn funnel(title: &str, stages: &[(String, f64)]) -> String {
     }
     s.push_str("</svg>");
     s
+}
+
+/// A label cut to `max` characters (with an ellipsis).
+pub fn short(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let cut: String = text.chars().take(max.saturating_sub(1)).collect();
+        format!("{cut}…")
+    }
 }
 
 fn svg_open(title: &str, width: f64, height: f64) -> String {

@@ -308,7 +308,7 @@ fn demo_status(cid: &str, later: bool) -> Option<RmapStatus> {
     // Between the two lists, some active facilities become conformant, and a few lapse.
     Some(match (later, s, h % 3) {
         (true, RmapStatus::Active, 0) => RmapStatus::Conformant,
-        (true, RmapStatus::Conformant, _) if h % 17 == 0 => RmapStatus::NonConformant,
+        (true, RmapStatus::Conformant, _) if h.is_multiple_of(17) => RmapStatus::NonConformant,
         _ => s,
     })
 }
