@@ -62,6 +62,23 @@ fn peak_rss_mib() -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
+/// CPU seconds (user + system) used by this process so far.
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return f64::NAN;
+    };
+    // Fields after the command name (which is in parentheses): utime is the 12th, stime the 13th.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 /// Resets the peak RSS (Linux: `5` to `/proc/self/clear_refs`).
 fn reset_peak_rss() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
@@ -185,6 +202,7 @@ async fn bench_ingest(backend: &str, files: &[PathBuf], pipeline: &Arc<Pipeline>
         ..IngestOptions::default()
     };
     let p = Arc::clone(pipeline);
+    let cpu = cpu_seconds();
     let started = Instant::now();
     let report = ingest(
         &store,
@@ -196,6 +214,7 @@ async fn bench_ingest(backend: &str, files: &[PathBuf], pipeline: &Arc<Pipeline>
     .await
     .expect("ingest");
     let wall = started.elapsed().as_secs_f64();
+    let cpu = cpu_seconds() - cpu;
     let rows: i64 = sqlx::query("SELECT count(*) FROM submission_smelters")
         .fetch_one(store.pool())
         .await
@@ -203,8 +222,8 @@ async fn bench_ingest(backend: &str, files: &[PathBuf], pipeline: &Arc<Pipeline>
         .try_get(0)
         .expect("count");
     println!(
-        "ingest  {backend:<10} {} files in {wall:.1} s = {:.0} files/s; {rows} smelter rows; peak RSS {:.0} MiB \
-         (new {}, warnings {}, review {}, rejected {}, duplicate {})",
+        "ingest  {backend:<10} {} files in {wall:.1} s = {:.0} files/s, {cpu:.1} CPU s; {rows} smelter rows; \
+         peak RSS {:.0} MiB (new {}, warnings {}, review {}, rejected {}, duplicate {})",
         report.total(),
         report.total() as f64 / wall,
         peak_rss_mib(),
@@ -434,6 +453,7 @@ fn main() {
             .num_threads(threads)
             .build()
             .expect("pool");
+        let cpu = cpu_seconds();
         let t = Instant::now();
         let read: usize = pool.install(|| {
             files
@@ -446,9 +466,10 @@ fn main() {
         });
         let base = t.elapsed().as_secs_f64();
         println!(
-            "baseline pipeline only: {} files ({read} read) in {base:.1} s = {:.0} files/s on {threads} threads",
+            "baseline pipeline only: {} files ({read} read) in {base:.1} s = {:.0} files/s, {:.1} CPU s on {threads} threads",
             files.len(),
-            files.len() as f64 / base
+            files.len() as f64 / base,
+            cpu_seconds() - cpu
         );
         for b in &backends {
             runtime.block_on(bench_ingest(b, &files, &pipeline, threads));

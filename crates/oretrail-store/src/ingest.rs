@@ -310,23 +310,35 @@ fn process(
     if known.contains(&sha256) {
         return Processed::Known { name, sha256 };
     }
-    // Durable before the database can refer to it.
-    if let Err(e) = originals.put_with_hash(bytes, &sha256) {
+    // The original is written (and synced) on its own thread while the file is analysed, so
+    // that waiting for the disk does not idle a worker; both finish before the result goes to
+    // the writer, so the database never names bytes that are not durable.
+    let display = name.rsplit(['/', '\\']).next().unwrap_or(&name).to_string();
+    let (stored, analysis) = std::thread::scope(|scope| {
+        let writer = scope.spawn(|| originals.put_with_hash(bytes, &sha256));
+        let analysis =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyse(bytes, &display)));
+        let stored = writer.join().unwrap_or_else(|_| {
+            Err(crate::StoreError::Invalid(
+                "the original writer panicked".into(),
+            ))
+        });
+        (stored, analysis)
+    });
+    if let Err(e) = stored {
         return Processed::NotStored {
             name,
             reason: format!("storage_error: {e}"),
         };
     }
-    let display = name.rsplit(['/', '\\']).next().unwrap_or(&name).to_string();
-    let analysis =
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyse(bytes, &display))) {
-            Ok(a) => a,
-            Err(_) => Analysis {
-                reject_code: Some("internal_error".into()),
-                reject_detail: Some("the analysis panicked; the original is kept".into()),
-                ..Analysis::default()
-            },
-        };
+    let analysis = match analysis {
+        Ok(a) => a,
+        Err(_) => Analysis {
+            reject_code: Some("internal_error".into()),
+            reject_detail: Some("the analysis panicked; the original is kept".into()),
+            ..Analysis::default()
+        },
+    };
     Processed::Stored(Box::new(NewSubmission {
         sha256,
         size: bytes.len() as u64,
