@@ -3,7 +3,7 @@
 use crate::context::Context;
 use anyhow::Result;
 use clap::Args;
-use oretrail_pipeline::{FileRecord, collect_inputs, process_batch};
+use oretrail_pipeline::FileRecord;
 use oretrail_validate::Severity;
 use std::io::Write;
 use std::path::PathBuf;
@@ -30,13 +30,7 @@ pub struct CheckArgs {
 
 /// Checks every file and prints a report per file.
 pub fn run(ctx: &Context, args: &CheckArgs) -> Result<ExitCode> {
-    let inputs = collect_inputs(&args.paths);
-    if inputs.is_empty() {
-        anyhow::bail!("no .xlsx/.xls files found in the given paths");
-    }
-    let mut pipeline = ctx.pipeline()?;
-    let records = process_batch(&mut pipeline, &inputs);
-    ctx.save_registry(pipeline.registry())?;
+    let (inputs, records) = crate::parse::process_paths(ctx, &args.paths)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     for r in &records {

@@ -2,20 +2,14 @@
 
 use crate::context::Context;
 use anyhow::Result;
-use oretrail_pipeline::{FileRecord, collect_inputs, process_batch};
+use oretrail_pipeline::{FileRecord, InputFile, collect_inputs, process_batch};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Parses every file on all cores and prints records in input order.
 pub fn run(ctx: &Context, paths: &[PathBuf], json: bool) -> Result<ExitCode> {
-    let inputs = collect_inputs(paths);
-    if inputs.is_empty() {
-        anyhow::bail!("no .xlsx/.xls files found in the given paths");
-    }
-    let mut pipeline = ctx.pipeline()?;
-    let records = process_batch(&mut pipeline, &inputs);
-    ctx.save_registry(pipeline.registry())?;
+    let (_, records) = process_paths(ctx, paths)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let rejected = records.iter().filter(|r| r.reject).count();
@@ -39,6 +33,22 @@ pub fn run(ctx: &Context, paths: &[PathBuf], json: bool) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Collects the files under `paths` and runs them through the pipeline with the stored
+/// facility knowledge, persisting what was learned; records come in input order.
+pub fn process_paths(
+    ctx: &Context,
+    paths: &[PathBuf],
+) -> Result<(Vec<InputFile>, Vec<FileRecord>)> {
+    let inputs = collect_inputs(paths);
+    if inputs.is_empty() {
+        anyhow::bail!("no .xlsx/.xls files found in the given paths");
+    }
+    let mut pipeline = ctx.pipeline()?;
+    let records = process_batch(&mut pipeline, &inputs);
+    ctx.save_registry(pipeline.registry())?;
+    Ok((inputs, records))
 }
 
 fn write_summary(out: &mut impl Write, r: &FileRecord) -> Result<()> {

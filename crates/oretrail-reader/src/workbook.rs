@@ -185,8 +185,8 @@ fn relationships(xml: &[u8], base: &str) -> HashMap<String, (String, String)> {
     out
 }
 
-/// Resolves a relationship target against the folder of its source part.
-fn resolve(base: &str, target: &str) -> String {
+/// Resolves a relationship target against the folder of its source part (OPC part names).
+pub fn resolve(base: &str, target: &str) -> String {
     let joined = if let Some(abs) = target.strip_prefix('/') {
         abs.to_string()
     } else if base.is_empty() {

@@ -193,27 +193,7 @@ pub fn folder_of(part: &str) -> &str {
     part.rsplit_once('/').map(|(d, _)| d).unwrap_or("")
 }
 
-/// Resolves a relationship target against the folder of its source part.
-pub fn resolve(base: &str, target: &str) -> String {
-    let joined = if let Some(abs) = target.strip_prefix('/') {
-        abs.to_string()
-    } else if base.is_empty() {
-        target.to_string()
-    } else {
-        format!("{base}/{target}")
-    };
-    let mut parts: Vec<&str> = Vec::new();
-    for seg in joined.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            s => parts.push(s),
-        }
-    }
-    parts.join("/")
-}
+pub use oretrail_reader::workbook::resolve;
 
 /// A relative target from folder `from` to part `to` (`xl/worksheets` → `xl/comments3.xml` is
 /// `../comments3.xml`).
