@@ -76,6 +76,9 @@ pub struct Digest {
     pub new_high: Vec<NewHighRisk>,
     /// Status changes of declared facilities.
     pub status_changes: Vec<StatusChange>,
+    /// Newest status list known (the next digest reports lists imported after it).
+    #[serde(default)]
+    pub last_list: Option<i64>,
 }
 
 impl Digest {
@@ -340,6 +343,7 @@ mod tests {
             sign_offs: vec![],
             new_high: vec![],
             status_changes: vec![],
+            last_list: None,
         };
         let text = digest.text(Some("https://ot.example/"));
         assert!(text.contains("Overdue (1)"), "{text}");

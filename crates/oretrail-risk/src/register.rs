@@ -426,7 +426,7 @@ mod tests {
         p.cases.open_from = Level::Medium;
         let day = NaiveDate::from_ymd_opt(2025, 12, 1).expect("date");
         let low = subject("supplier:LOW", vec![flag("a", 10.0)]);
-        assert!(plan(&p, &[low.clone()], &[], day).is_empty());
+        assert!(plan(&p, std::slice::from_ref(&low), &[], day).is_empty());
         // An open case still takes the flags in.
         let open = OpenCase {
             id: 3,

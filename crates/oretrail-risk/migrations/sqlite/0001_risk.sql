@@ -244,11 +244,13 @@ CREATE TABLE risk_grievance_events (
 );
 CREATE INDEX risk_grievance_events_grievance ON risk_grievance_events (grievance_id, id);
 
--- Digests composed (in-app) and, when configured, e-mailed.
+-- Digests composed (in-app) and, when configured, e-mailed; last_list is the newest status list
+-- (status_snapshots.id) the digest knew, so the next one reports the lists imported since.
 CREATE TABLE risk_digests (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     day         TEXT NOT NULL,
     since       TEXT,
+    last_list   INTEGER,
     created_at  TEXT NOT NULL,
     created_by  TEXT NOT NULL,
     body_text   TEXT NOT NULL,

@@ -54,23 +54,19 @@ pub struct StoredDigest {
     pub send_error: Option<String>,
 }
 
-/// The status lists dated up to a day with the time each was imported (same order as
+/// The status lists dated up to a day with their IDs (same order as
 /// [`oretrail_store::facilities::load_snapshots`]).
-async fn lists_with_import_times(
-    risk: &Risk,
-    day: NaiveDate,
-) -> Result<Vec<(StatusSnapshot, String)>> {
+async fn lists_with_ids(risk: &Risk, day: NaiveDate) -> Result<Vec<(StatusSnapshot, i64)>> {
     let lists = oretrail_store::facilities::load_snapshots(risk.store(), Some(day)).await?;
-    let times: Vec<String> = sqlx::query(
-        "SELECT imported_at FROM status_snapshots WHERE as_of <= $1 ORDER BY as_of, id",
-    )
-    .bind(iso(day))
-    .fetch_all(risk.pool())
-    .await?
-    .iter()
-    .map(|r| r.try_get(0))
-    .collect::<Result<_, _>>()?;
-    Ok(lists.into_iter().zip(times).collect())
+    let ids: Vec<i64> =
+        sqlx::query("SELECT id FROM status_snapshots WHERE as_of <= $1 ORDER BY as_of, id")
+            .bind(iso(day))
+            .fetch_all(risk.pool())
+            .await?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<Result<_, _>>()?;
+    Ok(lists.into_iter().zip(ids).collect())
 }
 
 /// Collects the digest of a day (reassessing first when asked).
@@ -82,10 +78,14 @@ pub async fn gather(
 ) -> Result<(Digest, Vec<Change>)> {
     let p = &policy.policy;
     let today = run.today;
-    let since: Option<String> = sqlx::query("SELECT max(created_at) FROM risk_digests")
-        .fetch_one(risk.pool())
-        .await?
-        .try_get(0)?;
+    let previous =
+        sqlx::query("SELECT created_at, last_list FROM risk_digests ORDER BY id DESC LIMIT 1")
+            .fetch_optional(risk.pool())
+            .await?;
+    let (since, last_list): (Option<String>, Option<i64>) = match previous {
+        Some(r) => (Some(r.try_get(0)?), r.try_get(1)?),
+        None => (None, None),
+    };
     let mut changes = Vec::new();
     let mut new_high = Vec::new();
     let oldest_deadline = today - Duration::days(p.digest.reassess_within_days);
@@ -201,15 +201,18 @@ pub async fn gather(
         })
         .collect();
     // Status changes: the lists known at the previous digest against all lists now (the first
-    // digest compares against the lists known before the newest import).
-    let all = lists_with_import_times(risk, today).await?;
-    let cutoff = match &since {
-        Some(s) => s.clone(),
-        None => all.iter().map(|(_, t)| t.clone()).max().unwrap_or_default(),
+    // digest compares against the lists before the newest import).
+    let all = lists_with_ids(risk, today).await?;
+    let newest = all.iter().map(|(_, id)| *id).max();
+    let known = match (since.is_some(), last_list, newest) {
+        (true, Some(last), _) => last,
+        (true, None, _) => 0,
+        (false, _, Some(n)) => n - 1,
+        (false, _, None) => 0,
     };
     let before_lists: Vec<StatusSnapshot> = all
         .iter()
-        .filter(|(_, t)| *t < cutoff)
+        .filter(|(_, id)| *id <= known)
         .map(|(s, _)| s.clone())
         .collect();
     let after_lists: Vec<StatusSnapshot> = all.into_iter().map(|(s, _)| s).collect();
@@ -235,6 +238,7 @@ pub async fn gather(
             sign_offs,
             new_high,
             status_changes,
+            last_list: newest,
         },
         changes,
     ))
@@ -243,11 +247,12 @@ pub async fn gather(
 /// Stores a digest (the in-app copy).
 pub async fn save(risk: &Risk, digest: &Digest, text: &str, actor: &str) -> Result<i64> {
     let row = sqlx::query(
-        "INSERT INTO risk_digests (day, since, created_at, created_by, body_text, body_json) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        "INSERT INTO risk_digests (day, since, last_list, created_at, created_by, body_text, \
+         body_json) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(iso(digest.day))
     .bind(digest.since.clone())
+    .bind(digest.last_list)
     .bind(now())
     .bind(actor.to_string())
     .bind(text.to_string())
