@@ -1,0 +1,15 @@
+//! What Oretrail produces for customers, auditors and regulators.
+//!
+//! * [`fill`] — the company's own declaration written into RMI's official blank template
+//!   ([`blank`]), with answers derived from a campaign's results ([`declaration`]) and the
+//!   analyst's overrides ([`profile`]) recorded.
+//! * [`roles`] — what each template question means, whatever its number.
+
+pub mod blank;
+pub mod declaration;
+pub mod error;
+pub mod fill;
+pub mod profile;
+pub mod roles;
+
+pub use error::{ReportError, Result};
