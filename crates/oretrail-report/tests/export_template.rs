@@ -4,66 +4,12 @@
 mod common;
 
 use chrono::NaiveDate;
-use oretrail_report::blank::Blank;
-use oretrail_report::declaration::{
-    CampaignResults, DeriveOptions, ExportScope, FacilityEntry, ResponseCount, derive,
-};
+use oretrail_report::declaration::{DeriveOptions, ExportScope, derive};
 use oretrail_report::fill::fill;
 use oretrail_report::profile::Overrides;
 use oretrail_template::{EntryKind, Family};
 use std::collections::BTreeSet;
 use std::io::Read;
-
-/// Facilities of the blank's own look-up (every `step`-th facility of each metal), plus one
-/// name no look-up knows.
-fn results_from(blank: &Blank, metals: &[&str], step: usize) -> CampaignResults {
-    let mut facilities = Vec::new();
-    let mut seen = BTreeSet::new();
-    for metal in metals {
-        let mut n = 0;
-        for e in blank
-            .lookup
-            .iter()
-            .filter(|e| e.metal.eq_ignore_ascii_case(metal))
-        {
-            let Some(cid) = &e.cid else { continue };
-            if !seen.insert(cid.clone()) {
-                continue;
-            }
-            n += 1;
-            if n % step != 1 {
-                continue;
-            }
-            facilities.push(FacilityEntry {
-                metal: e.metal.clone(),
-                cid: Some(cid.clone()),
-                name: e.standard_name.clone().unwrap_or_default(),
-                country: e.country.clone(),
-                risk_lists: vec![],
-                suppliers: vec!["V100".into()],
-            });
-        }
-    }
-    facilities.push(FacilityEntry {
-        metal: metals[0].to_string(),
-        cid: None,
-        name: "Harbour Metals Recovery Works".into(),
-        country: Some("IRELAND".into()),
-        risk_lists: vec![],
-        suppliers: vec!["V200".into()],
-    });
-    CampaignResults {
-        campaign: "2025 minerals".into(),
-        commodities: metals.iter().map(|m| m.to_lowercase()).collect(),
-        responses: vec![],
-        response_by_mineral: Default::default(),
-        overall: ResponseCount {
-            relevant: 10,
-            responded: 10,
-        },
-        facilities,
-    }
-}
 
 fn date() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 3, 31).expect("date")
@@ -72,7 +18,7 @@ fn date() -> NaiveDate {
 /// Writes, reads back, and checks every row and declaration field.
 fn roundtrip(family: Family, version: &str, metals: &[&str], scope: ExportScope) -> Vec<u8> {
     let blank = common::blank(family, version);
-    let results = results_from(&blank, metals, 9);
+    let results = common::results_from(&blank, metals, 9);
     let profile = common::profile();
     let decl = derive(
         blank.def,

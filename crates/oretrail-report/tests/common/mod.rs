@@ -2,8 +2,10 @@
 #![allow(dead_code)]
 
 use oretrail_report::blank::{Blank, BlankTemplates};
+use oretrail_report::declaration::{CampaignResults, FacilityEntry, ResponseCount};
 use oretrail_report::profile::CompanyProfile;
 use oretrail_template::{Family, Registry, TemplateDef};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// The repository's blank templates.
@@ -76,4 +78,55 @@ disclosure = "No"
         "test profile",
     )
     .expect("profile")
+}
+
+/// Facilities of the blank's own look-up (every `step`-th facility of each metal), plus one
+/// name no look-up knows.
+pub fn results_from(blank: &Blank, metals: &[&str], step: usize) -> CampaignResults {
+    let mut facilities = Vec::new();
+    let mut seen = BTreeSet::new();
+    for metal in metals {
+        let mut n = 0;
+        for e in blank
+            .lookup
+            .iter()
+            .filter(|e| e.metal.eq_ignore_ascii_case(metal))
+        {
+            let Some(cid) = &e.cid else { continue };
+            if !seen.insert(cid.clone()) {
+                continue;
+            }
+            n += 1;
+            if n % step != 1 {
+                continue;
+            }
+            facilities.push(FacilityEntry {
+                metal: e.metal.clone(),
+                cid: Some(cid.clone()),
+                name: e.standard_name.clone().unwrap_or_default(),
+                country: e.country.clone(),
+                risk_lists: vec![],
+                suppliers: vec!["V100".into()],
+            });
+        }
+    }
+    facilities.push(FacilityEntry {
+        metal: metals[0].to_string(),
+        cid: None,
+        name: "Harbour Metals Recovery Works".into(),
+        country: Some("IRELAND".into()),
+        risk_lists: vec![],
+        suppliers: vec!["V200".into()],
+    });
+    CampaignResults {
+        campaign: "2025 minerals".into(),
+        commodities: metals.iter().map(|m| m.to_lowercase()).collect(),
+        responses: vec![],
+        response_by_mineral: Default::default(),
+        overall: ResponseCount {
+            relevant: 10,
+            responded: 10,
+        },
+        facilities,
+    }
 }
