@@ -41,14 +41,6 @@ impl Backend {
         }
     }
 
-    /// `string_agg`-style aggregation of distinct texts, separated by commas.
-    pub(crate) fn agg_distinct(self, expr: &str) -> String {
-        match self {
-            Backend::Sqlite => format!("group_concat(DISTINCT {expr})"),
-            Backend::Postgres => format!("string_agg(DISTINCT {expr}, ',')"),
-        }
-    }
-
     /// `string_agg`-style aggregation of texts (duplicates kept), separated by commas.
     pub(crate) fn agg(self, expr: &str) -> String {
         match self {

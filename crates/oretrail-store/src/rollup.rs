@@ -77,38 +77,46 @@ pub async fn rollup(
     let pool = store.pool();
     let backend = store.backend();
     let current = "b.campaign_key = $1 AND b.status = 'accepted' AND b.superseded_by IS NULL";
-    let submissions: i64 = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT count(*) FROM submissions b WHERE {current}"
+    // The current accepted submissions and their suppliers (at most one per supplier).
+    let mut supplier_of: HashMap<i64, String> = HashMap::new();
+    for r in sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT b.id, s.erp_id FROM submissions b JOIN suppliers s ON s.id = b.supplier_id \
+         WHERE {current}"
     )))
     .bind(campaign_id)
-    .fetch_one(pool)
+    .fetch_all(pool)
     .await?
-    .try_get(0)?;
-    let erp: HashMap<i64, String> = sqlx::query("SELECT id, erp_id FROM suppliers")
-        .fetch_all(pool)
-        .await?
-        .iter()
-        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
-        .collect::<Result<_>>()?;
+    {
+        supplier_of.insert(r.try_get(0)?, r.try_get(1)?);
+    }
+    let submissions = supplier_of.len() as i64;
     let supplier_list = |text: Option<String>| -> Vec<String> {
-        let mut v: Vec<String> = text
+        let mut ids: Vec<i64> = text
             .unwrap_or_default()
             .split(',')
             .filter_map(|id| id.trim().parse::<i64>().ok())
-            .filter_map(|id| erp.get(&id).cloned())
             .collect();
-        v.sort();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut v: Vec<String> = ids
+            .iter()
+            .filter_map(|id| supplier_of.get(id).cloned())
+            .collect();
+        v.sort_unstable();
         v.dedup();
         v
     };
-    // One integer per facility (`facility_refs`); `submission_smelters` is the outer loop so that
-    // SQLite walks its (facility_ref, submission_id) index in order instead of sorting a
-    // million rows; supplier IDs are aggregated as text without DISTINCT (de-duplicated here).
-    let agg = backend.agg(&backend.int_text("b.supplier_id"));
+    // One integer per facility (`facility_refs`). The rows are read in the order of the
+    // (facility_ref, submission_id) index and filtered by the small set of current submission
+    // IDs (`+` keeps SQLite from driving the scan by submission instead), so nothing sorts a
+    // million rows and no fat submission row is visited per smelter row; submission IDs are
+    // aggregated as text without DISTINCT and turned into suppliers here.
+    let in_current =
+        format!("+ss.submission_id IN (SELECT b.id FROM submissions b WHERE {current})");
+    let agg = backend.agg(&backend.int_text("ss.submission_id"));
     let resolved_sql = format!(
         "SELECT ss.facility_ref, count(*), {agg} FROM submission_smelters ss \
-         CROSS JOIN submissions b WHERE b.id = ss.submission_id AND {current} \
-         AND ss.facility_ref IS NOT NULL GROUP BY ss.facility_ref"
+         WHERE ss.facility_ref IS NOT NULL AND {in_current} GROUP BY ss.facility_ref"
     );
     let refs: HashMap<i64, FacilityRef> =
         sqlx::query("SELECT id, metal_key, cid, metal, name, country FROM facility_refs")
@@ -180,12 +188,11 @@ pub async fn rollup(
             .cmp(&metal_key(&b.metal))
             .then_with(|| a.cid.cmp(&b.cid))
     });
-    let agg = backend.agg_distinct(&backend.int_text("b.supplier_id"));
+    let agg = backend.agg(&backend.int_text("ss.submission_id"));
     let unresolved_sql = format!(
         "SELECT ss.metal_key, ss.name_key, min(ss.metal), min(ss.name), min(ss.country), \
          count(*), {agg}, min(ss.entry_kind) FROM submission_smelters ss \
-         JOIN submissions b ON b.id = ss.submission_id \
-         WHERE {current} AND ss.facility_ref IS NULL GROUP BY ss.metal_key, ss.name_key \
+         WHERE ss.facility_ref IS NULL AND {in_current} GROUP BY ss.metal_key, ss.name_key \
          ORDER BY ss.metal_key, ss.name_key"
     );
     for r in sqlx::query(sqlx::AssertSqlSafe(unresolved_sql))
