@@ -3,6 +3,7 @@
 mod campaigns;
 mod check;
 mod context;
+mod export_template;
 mod facilities;
 mod generate;
 mod ingest;
@@ -74,6 +75,8 @@ enum Command {
     Rollup(rollup::RollupArgs),
     /// The web application: analysts' pages, supplier upload links, REST API.
     Serve(serve::ServeArgs),
+    /// The company's own declaration written into RMI's official blank template.
+    ExportTemplate(export_template::ExportTemplateArgs),
     /// Developer tools (benchmark data).
     Dev {
         #[command(subcommand)]
@@ -95,6 +98,7 @@ fn main() -> ExitCode {
         Command::Status(args) => status::run(&ctx, &args),
         Command::Rollup(args) => rollup::run(&ctx, &args),
         Command::Serve(args) => serve::run(&ctx, &args),
+        Command::ExportTemplate(args) => export_template::run(&ctx, &args),
         Command::Dev { command } => generate::run(&command),
     };
     match result {

@@ -9,6 +9,7 @@ pub mod blank;
 pub mod declaration;
 pub mod error;
 pub mod fill;
+pub mod gather;
 pub mod profile;
 pub mod roles;
 
