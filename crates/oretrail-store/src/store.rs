@@ -43,7 +43,19 @@ impl Store {
             Some(url) => url.clone(),
             None => db::sqlite_url(&config.data_dir),
         };
-        let (pool, backend) = db::connect(&url).await?;
+        // Two processes opening a new SQLite store at once must not both migrate it
+        // (PostgreSQL migrations take an advisory lock of their own).
+        let lock_path = config.data_dir.join(".migrate.lock");
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| StoreError::io(&lock_path, e))?;
+        lock.lock().map_err(|e| StoreError::io(&lock_path, e))?;
+        let connected = db::connect(&url).await;
+        let _ = lock.unlock();
+        let (pool, backend) = connected?;
         Ok(Store {
             pool,
             backend,

@@ -401,3 +401,24 @@ async fn a_campaign_from_ingest_to_rollup(store: &Store) {
     let acme_first = all.iter().find(|s| s.id == acme_id).expect("kept");
     assert_eq!(acme_first.superseded_by, Some(cobaltia.id));
 }
+
+#[test]
+fn concurrent_opens_of_a_new_sqlite_store_migrate_once() {
+    let dir = common::temp_dir("concurrent-open");
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let dir = dir.clone();
+            std::thread::spawn(move || {
+                common::runtime().block_on(async {
+                    let store = Store::open(&oretrail_store::StoreConfig::sqlite(&dir)).await?;
+                    store.close().await;
+                    Ok::<(), oretrail_store::StoreError>(())
+                })
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().expect("thread").expect("open");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
