@@ -8,6 +8,8 @@ mod facilities;
 mod generate;
 mod ingest;
 mod parse;
+mod programme;
+mod risk;
 mod rollup;
 mod serve;
 mod status;
@@ -73,6 +75,36 @@ enum Command {
     Status(status::StatusArgs),
     /// Every facility named by a campaign's accepted submissions, with its status.
     Rollup(rollup::RollupArgs),
+    /// Red flags and risk scores, the risk register (cases, escalation, sign-offs), the digest.
+    Risk {
+        #[command(subcommand)]
+        command: risk::RiskCommand,
+    },
+    /// Refiner outreach: contacts, answers, RMAP commitments, status progress.
+    Outreach {
+        #[command(subcommand)]
+        command: programme::OutreachCommand,
+    },
+    /// RBA audits of own and suppliers' sites: findings and corrective actions.
+    Audits {
+        #[command(subcommand)]
+        command: programme::AuditsCommand,
+    },
+    /// Suppliers' code-of-conduct and contract-clause acknowledgements.
+    Acknowledgements {
+        #[command(subcommand)]
+        command: programme::AcknowledgementsCommand,
+    },
+    /// Supplier training: sessions, participants, completion.
+    Training {
+        #[command(subcommand)]
+        command: programme::TrainingCommand,
+    },
+    /// Grievances: intake, triage, investigation, response.
+    Grievances {
+        #[command(subcommand)]
+        command: programme::GrievancesCommand,
+    },
     /// The web application: analysts' pages, supplier upload links, REST API.
     Serve(serve::ServeArgs),
     /// The company's own declaration written into RMI's official blank template.
@@ -97,6 +129,12 @@ fn main() -> ExitCode {
         Command::Submissions { command } => submissions::run(&ctx, &command),
         Command::Status(args) => status::run(&ctx, &args),
         Command::Rollup(args) => rollup::run(&ctx, &args),
+        Command::Risk { command } => risk::run(&ctx, &command),
+        Command::Outreach { command } => programme::outreach(&ctx, &command),
+        Command::Audits { command } => programme::audits(&ctx, &command),
+        Command::Acknowledgements { command } => programme::acknowledgements(&ctx, &command),
+        Command::Training { command } => programme::training(&ctx, &command),
+        Command::Grievances { command } => programme::grievances(&ctx, &command),
         Command::Serve(args) => serve::run(&ctx, &args),
         Command::ExportTemplate(args) => export_template::run(&ctx, &args),
         Command::Dev { command } => generate::run(&command),

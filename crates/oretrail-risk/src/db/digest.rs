@@ -170,7 +170,7 @@ pub async fn gather(
         if let Some(due) = o.follow_up_on {
             items.push(DueItem {
                 kind: "outreach".into(),
-                id: 0,
+                id: o.last_id,
                 title: format!("follow up with {} {} ({})", o.key.cid, o.name, o.key.metal),
                 due,
                 owner: None,

@@ -130,3 +130,38 @@ pub(crate) async fn supplier_id(risk: &Risk, erp_id: &str) -> Result<i64> {
         .map(|s| s.id)
         .ok_or_else(|| RiskError::not_found("supplier", erp_id))
 }
+
+/// The covered-countries and EU CAHRA lists: files of the same name in the store's data
+/// directory (`covered_countries.csv`, `eu_cahra.csv`) replace the shipped ones.
+pub fn risk_lists(risk: &Risk) -> Result<oretrail_facilities::RiskLists> {
+    oretrail_facilities::RiskLists::load(Some(risk.store().data_dir()))
+        .map_err(|e| RiskError::Invalid(format!("risk lists: {e}")))
+}
+
+/// A facility from "METAL:CID", or a bare CID when the registry or the submissions know it for
+/// one metal only.
+pub async fn facility_key(risk: &Risk, text: &str) -> Result<crate::score::FacilityKey> {
+    use sqlx::Row;
+    if let Some((metal, cid)) = text.split_once(':') {
+        return Ok(crate::score::FacilityKey::new(metal, cid));
+    }
+    let cid = text.trim().to_ascii_uppercase();
+    let metals: Vec<String> = sqlx::query(
+        "SELECT metal_key FROM facilities WHERE cid = $1 UNION \
+         SELECT metal_key FROM submission_smelters WHERE cid = $1",
+    )
+    .bind(cid.clone())
+    .fetch_all(risk.pool())
+    .await?
+    .iter()
+    .map(|r| r.try_get(0))
+    .collect::<Result<_, _>>()?;
+    match metals.as_slice() {
+        [metal] => Ok(crate::score::FacilityKey::new(metal, &cid)),
+        [] => Err(RiskError::not_found("facility", cid)),
+        _ => Err(RiskError::Invalid(format!(
+            "{cid} is known for several metals ({}): write METAL:{cid}",
+            metals.join(", ")
+        ))),
+    }
+}

@@ -286,6 +286,8 @@ pub async fn facility(risk: &Risk, key: &FacilityKey) -> Result<FacilityOutreach
 /// One facility in the outreach overview.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OutreachLine {
+    /// ID of the last contact.
+    pub last_id: i64,
     /// Facility.
     pub key: FacilityKey,
     /// Standard name.
@@ -315,6 +317,7 @@ pub async fn overview(risk: &Risk) -> Result<Vec<OutreachLine>> {
             .map(|f| f.name.clone())
             .unwrap_or_else(|| o.key.cid.clone());
         let line = lines.entry(o.key.clone()).or_insert_with(|| OutreachLine {
+            last_id: o.id,
             key: o.key.clone(),
             name,
             contacts: 0,
@@ -323,6 +326,7 @@ pub async fn overview(risk: &Risk) -> Result<Vec<OutreachLine>> {
             follow_up_on: None,
         });
         line.contacts += 1;
+        line.last_id = o.id;
         line.last_contact = o.on_date;
         line.commitment = o.commitment;
         line.follow_up_on = o.follow_up_on;
