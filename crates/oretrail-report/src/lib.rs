@@ -5,12 +5,17 @@
 //!   analyst's overrides ([`profile`]) recorded.
 //! * [`roles`] — what each template question means, whatever its number.
 
+pub mod annual;
 pub mod blank;
+pub mod charts;
+pub mod compare;
 pub mod declaration;
+pub mod doc;
 pub mod error;
 pub mod fill;
 pub mod gather;
 pub mod profile;
 pub mod roles;
+pub mod snapshot;
 
 pub use error::{ReportError, Result};

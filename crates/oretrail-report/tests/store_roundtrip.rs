@@ -6,79 +6,13 @@ mod common;
 
 use chrono::NaiveDate;
 use oretrail_facilities::registry::metal_key;
-use oretrail_pipeline::Pipeline;
 use oretrail_report::declaration::{DeriveOptions, ExportScope, derive, same_mineral};
 use oretrail_report::fill::fill;
 use oretrail_report::gather::campaign_data;
 use oretrail_report::profile::Overrides;
-use oretrail_store::campaigns::{self, CampaignSpec, ScopeRule};
-use oretrail_store::ingest::{IngestOptions, ingest};
-use oretrail_store::submissions::analyse_with;
-use oretrail_store::supplier_import::{ImportOptions, parse_rows, read_csv};
-use oretrail_store::suppliers::import_suppliers;
-use oretrail_store::{Store, StoreConfig};
+use oretrail_store::campaigns;
 use oretrail_template::{Family, Registry};
 use std::collections::BTreeSet;
-use std::path::Path;
-use std::sync::Arc;
-
-const SUPPLIERS: &str = "\
-Vendor No,Vendor Name,DUNS,Country,Tier,Commodities,Contact E-mail,Parent,Spend,Fiscal Year
-V100,Acme Power Cells Co. Ltd,,US,1,cobalt;lithium,ops@acme.example,,500000,2025
-V200,Dunmore Capacitor Works Ltd.,,IE,1,tin;tantalum;tungsten;gold,,,300000,2025
-V300,Cobaltia Cell Technologies,,PL,1,cobalt,,,100000,2025
-V400,Marlowe & Finch Components LLC,,US,1,cobalt,,,50000,2025
-V500,Northwind Circuit Systems,,US,1,cobalt,,,40000,2025
-V600,Orbis Relay,,DE,1,tin,,,30000,2025
-";
-
-/// A store in a temp folder with the demo campaign ingested.
-pub async fn demo_store(tag: &str) -> (Store, std::path::PathBuf, Arc<Pipeline>) {
-    let dir = std::env::temp_dir().join(format!("oretrail-report-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let store = Store::open(&StoreConfig::sqlite(&dir))
-        .await
-        .expect("store");
-    let rows = read_csv(SUPPLIERS.as_bytes()).expect("csv");
-    let parsed = parse_rows(&rows, &ImportOptions::default()).expect("parse");
-    import_suppliers(&store, &parsed).await.expect("import");
-    let spec = CampaignSpec {
-        name: "2025 minerals".into(),
-        period: "2025".into(),
-        deadline: NaiveDate::from_ymd_opt(2026, 3, 31),
-        families: [
-            (Family::Cmrt, None),
-            (Family::Emrt, None),
-            (Family::Crt, None),
-        ]
-        .into_iter()
-        .collect(),
-        scope: ScopeRule {
-            spend_share: 1.0,
-            ..ScopeRule::default()
-        },
-    };
-    campaigns::create_campaign(&store, &spec)
-        .await
-        .expect("campaign");
-    let mut p = Pipeline::new(oretrail_facilities::FacilityRegistry::new());
-    p.learn_folder(&common::templates_dir());
-    let pipeline = Arc::new(p);
-    let analyse = {
-        let p = pipeline.clone();
-        move |bytes: &[u8], name: &str| analyse_with(&p, bytes, name)
-    };
-    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../demo/templates");
-    let options = IngestOptions {
-        campaign: Some("2025 minerals".into()),
-        threads: 2,
-        ..IngestOptions::default()
-    };
-    ingest(&store, &[demo], &options, analyse, &mut |_| {})
-        .await
-        .expect("ingest");
-    (store, dir, pipeline)
-}
 
 #[test]
 fn emrt_2_1_and_cmrt_6_5_read_back_to_exactly_the_rollup() {
@@ -88,7 +22,7 @@ fn emrt_2_1_and_cmrt_6_5_read_back_to_exactly_the_rollup() {
         .build()
         .expect("runtime");
     rt.block_on(async {
-        let (store, dir, pipeline) = demo_store("roundtrip").await;
+        let (store, dir, pipeline) = common::demo_store("roundtrip").await;
         let campaign = campaigns::campaign_by_name(&store, "2025 minerals")
             .await
             .expect("campaign");
