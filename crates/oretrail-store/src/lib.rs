@@ -11,6 +11,7 @@
 //! SHA-256, written durably before the database refers to it. [`ingest`] takes files, folders and
 //! zip archives ([`sources`]), analyses them on a bounded thread pool and writes from one place.
 
+pub mod backup;
 mod bulk;
 pub mod campaigns;
 pub mod coverage;
@@ -25,6 +26,7 @@ mod store;
 pub mod submissions;
 pub mod supplier_import;
 pub mod suppliers;
+pub mod verify;
 
 pub use db::Backend;
 pub use error::{Result, StoreError};
