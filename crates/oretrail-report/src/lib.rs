@@ -8,12 +8,17 @@
 pub mod annual;
 pub mod blank;
 pub mod charts;
+pub mod claims;
 pub mod compare;
 pub mod declaration;
 pub mod doc;
+pub mod drafts;
 pub mod error;
+pub mod exports;
 pub mod fill;
 pub mod gather;
+#[cfg(feature = "pdf")]
+pub mod pdf;
 pub mod profile;
 pub mod roles;
 pub mod snapshot;
