@@ -2,12 +2,15 @@
 
 mod campaigns;
 mod check;
+mod claims;
 mod context;
+mod export;
 mod export_template;
 mod facilities;
 mod generate;
 mod ingest;
 mod parse;
+mod report;
 mod programme;
 mod risk;
 mod rollup;
@@ -109,6 +112,18 @@ enum Command {
     Serve(serve::ServeArgs),
     /// The company's own declaration written into RMI's official blank template.
     ExportTemplate(export_template::ExportTemplateArgs),
+    /// The annual due-diligence report, snapshot comparison, Form SD and EU battery drafts.
+    Report {
+        #[command(subcommand)]
+        command: report::ReportCommand,
+    },
+    /// A campaign's tables as CSV or XLSX.
+    Export(export::ExportArgs),
+    /// Suppliers' claims against the registry; facilities whose audits expire soon.
+    Claims {
+        #[command(subcommand)]
+        command: claims::ClaimsCommand,
+    },
     /// Developer tools (benchmark data).
     Dev {
         #[command(subcommand)]
@@ -137,6 +152,9 @@ fn main() -> ExitCode {
         Command::Grievances { command } => programme::grievances(&ctx, &command),
         Command::Serve(args) => serve::run(&ctx, &args),
         Command::ExportTemplate(args) => export_template::run(&ctx, &args),
+        Command::Report { command } => report::run(&ctx, &command),
+        Command::Export(args) => export::run(&ctx, &args),
+        Command::Claims { command } => claims::run(&ctx, &command),
         Command::Dev { command } => generate::run(&command),
     };
     match result {
