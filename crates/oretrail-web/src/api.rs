@@ -97,6 +97,7 @@ pub fn routes() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(get_problems))
         .routes(routes!(get_facility))
         .routes(routes!(get_audit))
+        .merge(crate::risk_api::router())
         .split_for_parts()
 }
 

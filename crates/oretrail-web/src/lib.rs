@@ -16,9 +16,11 @@ pub mod db;
 pub mod demo;
 pub mod emails;
 pub mod error;
+pub mod grievance_portal;
 pub mod pages;
 pub mod portal;
 pub mod review;
+pub mod risk_api;
 pub mod state;
 pub mod upload;
 
@@ -46,6 +48,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(pages)
         .merge(portal::routes())
+        .merge(grievance_portal::routes())
         .merge(api)
         .route(
             "/api/openapi.json",
@@ -88,6 +91,7 @@ fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {
 
 /// Serves the application until the process is stopped.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    pages::risk::spawn_daily_digest(&state);
     axum::serve(listener, app(state)).await
 }
 

@@ -5,7 +5,9 @@ pub mod admin;
 pub mod campaigns;
 pub mod facilities;
 pub mod overview;
+pub mod programme;
 pub mod review;
+pub mod risk;
 pub mod submissions;
 pub mod suppliers;
 pub mod upload;
@@ -26,6 +28,7 @@ use serde::Deserialize;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(|| async { Redirect::to("/dashboard") }))
+        .merge(risk::routes())
         .route("/login", get(login_form).post(login))
         .route("/logout", post(logout))
         .route("/dashboard", get(overview::dashboard))
@@ -108,6 +111,7 @@ impl Layout {
             ("Upload", "/upload"),
             ("Facilities", "/facilities"),
             ("Review queue", "/review"),
+            ("Risk & cases", "/risk"),
             ("", ""),
             ("Audit log", "/audit"),
         ];
