@@ -1,5 +1,6 @@
 //! `oretrail`: read, check and manage RMI supplier templates from the command line.
 
+mod backup;
 mod campaigns;
 mod check;
 mod claims;
@@ -19,6 +20,7 @@ mod status;
 mod store;
 mod submissions;
 mod suppliers;
+mod verify;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -112,6 +114,12 @@ enum Command {
     Serve(serve::ServeArgs),
     /// The company's own declaration written into RMI's official blank template.
     ExportTemplate(export_template::ExportTemplateArgs),
+    /// Re-hash every original and check it against the database (exit 1 when not clean).
+    Verify(verify::VerifyArgs),
+    /// Write the database and its originals into one archive (safe while the server runs).
+    Backup(backup::BackupArgs),
+    /// Restore an archive of `oretrail backup` into an empty data directory.
+    Restore(backup::RestoreArgs),
     /// The annual due-diligence report, snapshot comparison, Form SD and EU battery drafts.
     Report {
         #[command(subcommand)]
@@ -152,6 +160,9 @@ fn main() -> ExitCode {
         Command::Grievances { command } => programme::grievances(&ctx, &command),
         Command::Serve(args) => serve::run(&ctx, &args),
         Command::ExportTemplate(args) => export_template::run(&ctx, &args),
+        Command::Verify(args) => verify::run(&ctx, &args),
+        Command::Backup(args) => backup::run_backup(&ctx, &args),
+        Command::Restore(args) => backup::run_restore(&ctx, &args),
         Command::Report { command } => report::run(&ctx, &command),
         Command::Export(args) => export::run(&ctx, &args),
         Command::Claims { command } => claims::run(&ctx, &command),
