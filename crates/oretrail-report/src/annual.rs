@@ -371,9 +371,12 @@ pub fn facilities_section(s: &Snapshot) -> Section {
     }
 }
 
+/// Per country: facilities, risk lists, facilities per metal.
+type CountryTally = (usize, Vec<String>, BTreeMap<String, usize>);
+
 /// Countries section: where the named facilities are.
 pub fn countries_section(s: &Snapshot) -> Section {
-    let mut by: BTreeMap<String, (usize, Vec<String>, BTreeMap<String, usize>)> = BTreeMap::new();
+    let mut by: BTreeMap<String, CountryTally> = BTreeMap::new();
     for f in &s.facilities {
         let c = f.country.clone().unwrap_or_else(|| "unknown".into());
         let e = by.entry(c).or_default();
@@ -385,8 +388,7 @@ pub fn countries_section(s: &Snapshot) -> Section {
         }
         *e.2.entry(f.metal.clone()).or_default() += 1;
     }
-    let mut ranked: Vec<(&String, &(usize, Vec<String>, BTreeMap<String, usize>))> =
-        by.iter().collect();
+    let mut ranked: Vec<(&String, &CountryTally)> = by.iter().collect();
     ranked.sort_by(|a, b| b.1.0.cmp(&a.1.0).then_with(|| a.0.cmp(b.0)));
     let risky = ranked.iter().filter(|(_, v)| !v.1.is_empty()).count();
     Section {

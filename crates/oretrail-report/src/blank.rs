@@ -149,10 +149,13 @@ impl Blank {
     }
 }
 
+/// Cell ranges of one validation, and its choices.
+type ListRule = (Vec<(CellRef, CellRef)>, Vec<String>);
+
 /// Drop-down (list) validations of one sheet whose choices are cells of that same sheet.
 #[derive(Debug, Clone, Default)]
 pub struct ValidationLists {
-    lists: Vec<(Vec<(CellRef, CellRef)>, Vec<String>)>,
+    lists: Vec<ListRule>,
 }
 
 impl ValidationLists {

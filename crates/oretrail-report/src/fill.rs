@@ -276,10 +276,11 @@ impl Writer<'_> {
                         }
                     }
                 }
-                None => match free.next() {
-                    Some(m) => self.decl_text(cell, m),
-                    None => {}
-                },
+                None => {
+                    if let Some(m) = free.next() {
+                        self.decl_text(cell, m);
+                    }
+                }
             }
         }
         Ok(())

@@ -331,7 +331,7 @@ pub async fn snapshot(
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    Ok(data.snapshot(as_of, status_lists, inputs)?)
+    data.snapshot(as_of, status_lists, inputs)
 }
 
 impl CampaignData {
