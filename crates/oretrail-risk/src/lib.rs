@@ -12,6 +12,8 @@
 //! Every change returns a [`Change`] for the caller's audit log; evidence files are kept as the
 //! store's originals (content-addressed, durable, never modified).
 
+#![warn(missing_docs)]
+
 pub mod assess;
 pub mod db;
 pub mod digest;

@@ -671,6 +671,22 @@ mod tests {
     }
 
     #[test]
+    fn policy_files_may_be_json() {
+        let path =
+            std::env::temp_dir().join(format!("oretrail-policy-{}.json", std::process::id()));
+        std::fs::write(
+            &path,
+            r#"{"policy": {"version": "j1"}, "rules": {"facility_eu_cahra": {"weight": 5}}}"#,
+        )
+        .expect("write");
+        let p = LoadedPolicy::from_file(&path).expect("valid");
+        std::fs::remove_file(&path).ok();
+        assert_eq!(p.policy.policy.version, "j1");
+        assert_eq!(p.policy.rules.facility_eu_cahra.weight, 5.0);
+        assert!(p.origin.ends_with(".json"));
+    }
+
+    #[test]
     fn answers_compare_trimmed_and_caseless() {
         let a = Answers {
             answers: vec!["Yes".into()],
