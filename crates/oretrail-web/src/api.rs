@@ -112,6 +112,10 @@ pub struct Page<T: ToSchema> {
     pub per_page: i64,
     /// The items.
     pub items: Vec<T>,
+    /// Keyset paging (submissions sorted by `received`): pass as `after` for the next page;
+    /// absent on the last page and on other lists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_after: Option<i64>,
 }
 
 fn window(page: Option<i64>, per_page: Option<i64>) -> (i64, Window) {
@@ -164,12 +168,14 @@ async fn list_suppliers(
     };
     let sort = p.sort.unwrap_or_else(|| "spend".into());
     let desc = crate::pages::is_desc(p.dir.as_deref(), sort == "spend");
-    let (items, total) = lists::suppliers(&state.store, &f, &sort, desc, w).await?;
+    let lines = state.supplier_lines(f.campaign_id, &f.period).await?;
+    let (items, total) = lists::page_of_suppliers(&lines, &f, &sort, desc, w);
     Ok(Json(Page {
         total,
         page,
         per_page: w.limit,
         items,
+        next_after: None,
     }))
 }
 
@@ -180,7 +186,7 @@ async fn get_supplier(
     _a: ApiViewer,
     Path(id): Path<i64>,
 ) -> ApiResult<SupplierInfo> {
-    Ok(Json(lists::supplier(&state.store, id).await?.ok_or_else(
+    Ok(Json(lists::supplier(&state, id).await?.ok_or_else(
         || WebError::NotFound(format!("supplier {id}")),
     )?))
 }
@@ -261,7 +267,7 @@ async fn list_requests(
     let sort = p.sort.unwrap_or_else(|| "spend".into());
     let desc = crate::pages::is_desc(p.dir.as_deref(), true);
     let (items, total) = lists::requests(
-        &state.store,
+        &state,
         id,
         p.status.as_deref().unwrap_or(""),
         &sort,
@@ -274,6 +280,7 @@ async fn list_requests(
         page,
         per_page: w.limit,
         items,
+        next_after: None,
     }))
 }
 
@@ -335,6 +342,9 @@ pub struct SubmissionParams {
     page: Option<i64>,
     /// Items per page.
     per_page: Option<i64>,
+    /// Keyset paging: the `next_after` of the previous page (sort `received` only; `page` is
+    /// then ignored). Cheaper than deep pages.
+    after: Option<i64>,
 }
 
 /// Submissions, newest first.
@@ -351,15 +361,20 @@ async fn list_submissions(
         status: p.status.unwrap_or_default(),
         q: p.q.unwrap_or_default(),
         current_only: p.current.unwrap_or(false),
+        after: p.after,
     };
     let sort = p.sort.unwrap_or_else(|| "received".into());
     let desc = crate::pages::is_desc(p.dir.as_deref(), true);
-    let (items, total) = lists::submissions(&state.store, &f, &sort, desc, w).await?;
+    let (items, total) = lists::submissions(&state, &f, &sort, desc, w).await?;
+    let next_after = (sort == "received" && items.len() as i64 == w.limit)
+        .then(|| items.last().map(|l| l.id))
+        .flatten();
     Ok(Json(Page {
         total,
         page,
         per_page: w.limit,
         items,
+        next_after,
     }))
 }
 
@@ -414,11 +429,11 @@ async fn get_submission(
     _a: ApiViewer,
     Path(id): Path<i64>,
 ) -> ApiResult<SubmissionOut> {
-    let sub = lists::submission(&state.store, id)
+    let sub = lists::submission(&state, id)
         .await?
         .ok_or_else(|| WebError::NotFound(format!("submission {id}")))?;
     Ok(Json(SubmissionOut {
-        smelters: lists::smelters(&state.store, id).await?,
+        smelters: lists::smelters(&state, id).await?,
         report: sub
             .report_json
             .as_deref()
@@ -437,10 +452,10 @@ async fn get_problems(
     _a: ApiViewer,
     Path(id): Path<i64>,
 ) -> ApiResult<Vec<ProblemLine>> {
-    lists::submission(&state.store, id)
+    lists::submission(&state, id)
         .await?
         .ok_or_else(|| WebError::NotFound(format!("submission {id}")))?;
-    Ok(Json(lists::problems(&state.store, id).await?))
+    Ok(Json(lists::problems(&state, id).await?))
 }
 
 /// A facility with its status history.
@@ -462,8 +477,8 @@ async fn get_facility(
     let cid = oretrail_facilities::registry::clean_cid(&cid)
         .ok_or_else(|| WebError::BadRequest("not a CID".into()))?;
     Ok(Json(FacilityOut {
-        facilities: lists::facilities_with_cid(&state.store, &cid).await?,
-        status_history: lists::status_history(&state.store, &cid).await?,
+        facilities: lists::facilities_with_cid(&state, &cid).await?,
+        status_history: lists::status_history(&state, &cid).await?,
     }))
 }
 
@@ -489,7 +504,7 @@ async fn get_audit(
 ) -> ApiResult<Page<AuditEntry>> {
     let (page, w) = window(p.page, p.per_page);
     let (items, total) = audit::page(
-        &state.store,
+        &state,
         p.actor.as_deref(),
         p.action.as_deref(),
         w.limit,
@@ -501,5 +516,6 @@ async fn get_audit(
         page,
         per_page: w.limit,
         items,
+        next_after: None,
     }))
 }

@@ -97,7 +97,7 @@ pub async fn sign_in(
     username: &str,
     password: &str,
 ) -> Result<Option<users::User>> {
-    let found = users::credentials(&state.store, username.trim()).await?;
+    let found = users::credentials(&state, username.trim()).await?;
     let Some((user, hash)) = found else {
         // Same work as a real check, so timing does not reveal which names exist.
         let _ = verify_password(password, dummy_hash());
@@ -176,7 +176,7 @@ pub async fn session_layer(
 ) -> Result<Response> {
     let (mut parts, body) = request.into_parts();
     let signed = match cookie_value(&parts.headers, SESSION_COOKIE) {
-        Some(id) if !id.is_empty() => users::session(&state.store, &secret_hash(&id))
+        Some(id) if !id.is_empty() => users::session(&state, &secret_hash(&id))
             .await?
             .map(|(user, csrf)| Signed { user, csrf }),
         _ => None,
@@ -232,9 +232,9 @@ async fn csrf_matches(parts: &Parts, body: Body, expected: &str) -> Result<(bool
     if !urlencoded {
         return Ok((false, body));
     }
-    let bytes = axum::body::to_bytes(body, 1024 * 1024)
+    let bytes = axum::body::to_bytes(body, usize::MAX)
         .await
-        .map_err(|_| WebError::BadRequest("form too large".into()))?;
+        .map_err(|e| crate::limits::body_error(&e, "form"))?;
     let ok = form_field(&bytes, "_csrf")
         .is_some_and(|v| constant_time_eq(v.as_bytes(), expected.as_bytes()));
     Ok((ok, Body::from(bytes)))
@@ -322,7 +322,7 @@ async fn principal(parts: &Parts, state: &AppState) -> Result<Principal> {
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
         .ok_or(WebError::Unauthenticated)?;
-    let (id, name, role) = tokens::authenticate(&state.store, &secret_hash(token))
+    let (id, name, role) = tokens::authenticate(&state, &secret_hash(token))
         .await?
         .ok_or(WebError::Unauthenticated)?;
     if state.note_token_use(id) {

@@ -96,10 +96,10 @@ pub async fn compute(state: &AppState, campaign_id: i64) -> Result<Dashboard> {
         .ok_or_else(|| WebError::NotFound(format!("campaign {campaign_id}")))?;
     let status = campaign_status(&state.store, &campaign).await?;
     let rollup = state.rollup(campaign_id).await?;
-    let review_names = crate::db::review::smelter_queue_len(&state.store).await?;
+    let review_names = state.review_queue().await?.len() as i64;
     let today = crate::db::today();
     let overdue = match campaign.spec.deadline {
-        Some(d) if d < today => crate::db::lists::unanswered(&state.store, campaign_id).await?,
+        Some(d) if d < today => crate::db::lists::unanswered(state, campaign_id).await?,
         _ => 0,
     };
     let mut d = figures(

@@ -235,7 +235,7 @@ pub async fn load(state: &AppState, generated: usize) -> Result<DemoSummary> {
     upload::receive(state, Some(campaign.clone()), files, "demo", "demo data").await?;
     // One live link for a supplier that has not answered, to try the supplier page.
     let waiting = crate::db::lists::requests(
-        &state.store,
+        &state,
         campaign.id,
         "sent",
         "spend",

@@ -69,6 +69,17 @@ pub fn header_text(text: &str) -> String {
     }
 }
 
+/// The display name of an address header: a quoted string when ASCII (so that `<`, `,` or `"`
+/// in a supplier's name cannot add recipients), an encoded word otherwise.
+pub fn display_name(text: &str) -> String {
+    if text.is_ascii() {
+        let clean = text.replace(['\r', '\n'], " ");
+        format!("\"{}\"", clean.replace('\\', "\\\\").replace('"', "\\\""))
+    } else {
+        header_text(text)
+    }
+}
+
 /// Standard base64 with padding.
 pub fn base64(bytes: &[u8]) -> String {
     const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -144,17 +155,17 @@ pub fn eml(l: &Letter<'_>) -> String {
     let mut m = String::new();
     m.push_str(&format!(
         "From: {} <{}>\r\n",
-        header_text(&format!("{} Responsible Minerals", l.company)),
+        display_name(&format!("{} Responsible Minerals", l.company)),
         l.from
     ));
     if let Some(to) = l.to {
         m.push_str(&format!(
             "To: {} <{}>\r\n",
-            header_text(l.supplier),
+            display_name(l.supplier),
             to.replace(['\r', '\n', '<', '>'], "")
         ));
     } else {
-        m.push_str(&format!("To: {} <>\r\n", header_text(l.supplier)));
+        m.push_str(&format!("To: {} <>\r\n", display_name(l.supplier)));
     }
     m.push_str(&format!("Subject: {}\r\n", header_text(&subject)));
     m.push_str(&format!("Date: {}\r\n", l.date));
@@ -211,7 +222,8 @@ mod tests {
         let m = eml(&l);
         assert!(m.contains("Subject: Reminder"));
         assert_eq!(m.matches("https://x.example/s/abc").count(), 2);
-        assert!(m.contains("To: Acme <ops@acme.example>"));
+        assert!(m.contains("To: \"Acme\" <ops@acme.example>"));
+        assert_eq!(display_name("A \"B\" <c>"), "\"A \\\"B\\\" <c>\"");
         assert_eq!(file_name(Kind::Request, "V/1 0"), "request-V_1_0.eml");
     }
 }

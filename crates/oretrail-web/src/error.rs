@@ -40,6 +40,12 @@ pub enum WebError {
     /// The request is malformed or refused.
     #[error("{0}")]
     BadRequest(String),
+    /// The request body is over its size limit.
+    #[error("{0}")]
+    TooLarge(String),
+    /// The client sent its request too slowly.
+    #[error("{0}")]
+    Timeout(String),
     /// Anything else (file system, background task).
     #[error("{0}")]
     Internal(String),
@@ -54,6 +60,8 @@ impl WebError {
             WebError::NotFound(_) => StatusCode::NOT_FOUND,
             WebError::Gone => StatusCode::GONE,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            WebError::Timeout(_) => StatusCode::REQUEST_TIMEOUT,
             WebError::Store(oretrail_store::StoreError::NotFound { .. }) => StatusCode::NOT_FOUND,
             WebError::Store(oretrail_store::StoreError::Invalid(_)) => StatusCode::BAD_REQUEST,
             _ => StatusCode::INTERNAL_SERVER_ERROR,

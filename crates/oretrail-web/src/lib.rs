@@ -17,6 +17,7 @@ pub mod demo;
 pub mod emails;
 pub mod error;
 pub mod grievance_portal;
+pub mod limits;
 pub mod pages;
 pub mod portal;
 pub mod review;
@@ -57,7 +58,12 @@ pub fn app(state: AppState) -> Router {
         .route("/assets/app.css", get(|| async { asset("text/css; charset=utf-8", APP_CSS) }))
         .route("/assets/upload.js", get(|| async { asset("text/javascript; charset=utf-8", UPLOAD_JS) }))
         .route("/healthz", get(|| async { "ok" }))
+        // Bodies are bounded by `limits::guard` (uploads vs everything else).
         .layer(DefaultBodyLimit::max(state.config.max_upload_bytes))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limits::guard,
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -89,10 +95,41 @@ fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {
     )
 }
 
-/// Serves the application until the process is stopped.
+/// Serves the application until the process is stopped: HTTP/1.1 with a time limit on each
+/// request's headers (slow clients), the client's address recorded for rate limits.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     pages::risk::spawn_daily_digest(&state);
-    axum::serve(listener, app(state)).await
+    let header_timeout = state.config.header_timeout;
+    let app = app(state);
+    loop {
+        let (stream, peer) = match listener.accept().await {
+            Ok(c) => c,
+            Err(e) => {
+                // Out of file descriptors and the like: wait, then go on accepting.
+                eprintln!("oretrail-web: accept: {e}");
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let app = app.clone();
+        tokio::spawn(async move {
+            let service =
+                hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                    let mut req = req.map(axum::body::Body::new);
+                    req.extensions_mut()
+                        .insert(axum::extract::ConnectInfo(peer));
+                    tower::ServiceExt::oneshot(app.clone(), req)
+                });
+            let mut http = hyper::server::conn::http1::Builder::new();
+            http.timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(header_timeout);
+            let _ = http
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                .with_upgrades()
+                .await;
+        });
+    }
 }
 
 /// Binds a listener (`127.0.0.1:8080`, `0.0.0.0:80`, `127.0.0.1:0` for any free port).

@@ -111,7 +111,7 @@ async fn live_link(state: &AppState, token: &str) -> Result<UploadLink> {
     if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(WebError::NotFound("this link".into()));
     }
-    match links::by_token(&state.store, token).await? {
+    match links::by_token(&state, token).await? {
         Some(l) if l.is_live() => Ok(l),
         Some(_) => Err(WebError::Gone),
         None => Err(WebError::NotFound("this link".into())),
@@ -130,7 +130,7 @@ pub async fn page(
 ) -> Result<Response> {
     let link = live_link(&state, &token).await?;
     let lang = lang_of(p.lang.as_deref(), &link);
-    let uploads = links::uploads(&state.store, link.id)
+    let uploads = links::uploads(&state, link.id)
         .await?
         .into_iter()
         .map(|u| {
@@ -168,9 +168,13 @@ pub async fn page(
 pub async fn upload_files(
     State(state): State<AppState>,
     Path(token): Path<String>,
-    mp: Multipart,
+    request: axum::extract::Request,
 ) -> Result<Response> {
+    // The link first: an unknown or dead link's body is never read.
     let link = live_link(&state, &token).await?;
+    let mp = <Multipart as axum::extract::FromRequest<AppState>>::from_request(request, &state)
+        .await
+        .map_err(|e| WebError::BadRequest(format!("upload: {e}")))?;
     let (_, files, fields) = crate::pages::upload::read_multipart(mp).await?;
     let csrf = fields
         .iter()
@@ -201,7 +205,7 @@ pub async fn upload_files(
         let mut outcome = r.outcome.clone();
         if let (Some(id), "needs_review") = (r.submission_id, r.outcome.as_str()) {
             // The link names the supplier: confirm it unless the file names another supplier.
-            let sub = crate::db::lists::submission(&state.store, id).await?;
+            let sub = crate::db::lists::submission(&state, id).await?;
             let other = sub
                 .as_ref()
                 .and_then(|s| s.line.supplier_id)
@@ -243,7 +247,7 @@ pub async fn feedback(
 ) -> Result<Response> {
     let link = live_link(&state, &token).await?;
     let lang = lang_of(p.lang.as_deref(), &link);
-    let upload = links::uploads(&state.store, link.id)
+    let upload = links::uploads(&state, link.id)
         .await?
         .into_iter()
         .find(|u| u.id == upload_id)

@@ -6,20 +6,34 @@ use crate::db::{audit, review};
 use crate::error::{Result, WebError};
 use crate::state::AppState;
 use oretrail_pipeline::Pipeline;
-use oretrail_template::{Candidate, SupplierReport};
+use oretrail_template::Candidate;
 
-/// Candidates the matcher proposed for a row of a stored submission.
+/// The part of a stored report the review queue needs: each smelter row's candidates.
+#[derive(serde::Deserialize)]
+struct SmeltersOnly {
+    #[serde(default)]
+    smelters: Vec<RowCandidates>,
+}
+
+#[derive(serde::Deserialize)]
+struct RowCandidates {
+    row: u32,
+    #[serde(default)]
+    candidates: Vec<Candidate>,
+}
+
+/// Candidates the matcher proposed for a row of a stored submission (read from the stored
+/// report without building the whole model).
 pub async fn candidates(state: &AppState, submission_id: i64, row: i64) -> Result<Vec<Candidate>> {
-    let Some(json) = review::report_json(&state.store, submission_id).await? else {
+    let Some(json) = review::report_json(state, submission_id).await? else {
         return Ok(Vec::new());
     };
-    let report: SupplierReport = serde_json::from_str(&json)?;
+    let report: SmeltersOnly = serde_json::from_str(&json)?;
     Ok(report
         .smelters
-        .iter()
+        .into_iter()
         .find(|s| i64::from(s.row) == row)
-        .and_then(|s| s.resolution.as_ref())
-        .map(|r| r.candidates.clone())
+        .map(|s| s.candidates)
         .unwrap_or_default())
 }
 
@@ -68,8 +82,15 @@ pub async fn accept_facility(
     oretrail_store::facilities::save_registry(&state.store, &registry).await?;
     let metal_key = oretrail_facilities::registry::metal_key(metal);
     let name_key = oretrail_store::suppliers::name_key(typed_name);
-    let rows =
-        review::resolve_rows(&state.store, &metal_key, &name_key, &cid, &standard_name).await?;
+    let rows = review::resolve_rows(
+        &state.store,
+        metal,
+        &metal_key,
+        &name_key,
+        &cid,
+        &standard_name,
+    )
+    .await?;
     audit::record(
         &state.store,
         actor,

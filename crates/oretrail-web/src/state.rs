@@ -1,10 +1,15 @@
-//! What every request shares: the store, the pipeline (with the facility registry), settings,
-//! and short-lived caches of the expensive campaign figures.
+//! What every request shares: the store, a pool of read connections, the pipeline (with the
+//! facility registry), settings, rate limiters, and short-lived caches of the expensive figures
+//! (dashboard, roll-up, supplier list, review queue, navigation badge).
 
 use crate::error::{Result, WebError};
+use crate::limits::RateLimiter;
 use oretrail_pipeline::Pipeline;
 use oretrail_store::Store;
+use oretrail_store::sources::SourceLimits;
+use sqlx::AnyPool;
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
@@ -18,8 +23,26 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Days an upload link stays valid.
     pub link_days: i64,
-    /// Largest upload accepted, in bytes.
+    /// Largest upload accepted (request body of the upload routes), in bytes.
     pub max_upload_bytes: usize,
+    /// Largest request body of every other route (forms, API calls), in bytes.
+    pub max_body_bytes: usize,
+    /// What a zip archive uploaded in bulk may hold (entries, bytes, ratio, nesting).
+    pub archive_limits: SourceLimits,
+    /// Time a client has to send a request's headers.
+    pub header_timeout: Duration,
+    /// Longest pause between two pieces of a request body.
+    pub body_idle_timeout: Duration,
+    /// Longest time a request may take (uploads: [`WebConfig::upload_timeout`]).
+    pub request_timeout: Duration,
+    /// Longest time an upload may take, receiving and checking included.
+    pub upload_timeout: Duration,
+    /// Sign-in attempts per client address per minute (and per user name per 15 minutes).
+    pub login_per_minute: u32,
+    /// Requests to supplier upload links per client address per minute and per link.
+    pub link_per_minute: u32,
+    /// Take the client address from the last `X-Forwarded-For` hop (behind a reverse proxy).
+    pub trust_forwarded_for: bool,
     /// Name of the company running the programme (e-mails, header).
     pub company_name: String,
     /// Sender address of request e-mails.
@@ -33,11 +56,30 @@ impl Default for WebConfig {
             secure_cookies: false,
             link_days: 60,
             max_upload_bytes: 200 * 1024 * 1024,
+            max_body_bytes: 1024 * 1024,
+            archive_limits: SourceLimits {
+                max_file_bytes: 100 * 1024 * 1024,
+                max_archive_entries: 5_000,
+                max_archive_total_bytes: 2 * 1024 * 1024 * 1024,
+                max_compression_ratio: 200,
+                max_depth: 2,
+            },
+            header_timeout: Duration::from_secs(15),
+            body_idle_timeout: Duration::from_secs(30),
+            request_timeout: Duration::from_secs(60),
+            upload_timeout: Duration::from_secs(30 * 60),
+            login_per_minute: 10,
+            link_per_minute: 60,
+            trust_forwarded_for: false,
             company_name: "Oretrail".into(),
             mail_from: "responsible-minerals@example.com".into(),
         }
     }
 }
+
+/// How long cached figures may be served when nothing changed through the web application
+/// (changes made elsewhere, e.g. by `oretrail ingest`, show after this).
+pub const CACHE_TTL: Duration = Duration::from_secs(30);
 
 /// A cached value with the data generation it was computed at.
 struct Cached<T> {
@@ -46,22 +88,87 @@ struct Cached<T> {
     value: Arc<T>,
 }
 
-/// How long cached figures may be served when nothing changed through the web application
-/// (changes made elsewhere, e.g. by `oretrail ingest`, show after this).
-const CACHE_TTL: Duration = Duration::from_secs(30);
+/// Values computed from the store, kept until the data changes (or [`CACHE_TTL`] passes).
+/// One computation at a time: requests arriving while a value is computed wait for it instead
+/// of computing it again.
+struct Cache<K, V> {
+    values: Mutex<HashMap<K, Cached<V>>>,
+    computing: tokio::sync::Mutex<()>,
+}
+
+impl<K, V> Default for Cache<K, V> {
+    fn default() -> Self {
+        Cache {
+            values: Mutex::new(HashMap::new()),
+            computing: tokio::sync::Mutex::new(()),
+        }
+    }
+}
+
+impl<K: Eq + Hash + Clone, V> Cache<K, V> {
+    fn fresh(&self, key: &K, generation: u64) -> Option<Arc<V>> {
+        let values = self.values.lock().ok()?;
+        let c = values.get(key)?;
+        (c.generation == generation && c.at.elapsed() < CACHE_TTL).then(|| Arc::clone(&c.value))
+    }
+
+    async fn get<F, Fut>(&self, key: K, generation: &AtomicU64, compute: F) -> Result<Arc<V>>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<V>>,
+    {
+        let current = generation.load(Ordering::SeqCst);
+        if let Some(v) = self.fresh(&key, current) {
+            return Ok(v);
+        }
+        let _one = self.computing.lock().await;
+        // The generation read now: a change during the computation makes the next reader
+        // compute again.
+        let current = generation.load(Ordering::SeqCst);
+        if let Some(v) = self.fresh(&key, current) {
+            return Ok(v);
+        }
+        let value = Arc::new(compute().await?);
+        if let Ok(mut values) = self.values.lock() {
+            values.insert(
+                key,
+                Cached {
+                    generation: current,
+                    at: Instant::now(),
+                    value: Arc::clone(&value),
+                },
+            );
+        }
+        Ok(value)
+    }
+}
+
+#[derive(Default)]
+struct Caches {
+    dashboards: Cache<i64, crate::dashboard::Dashboard>,
+    rollups: Cache<i64, oretrail_store::rollup::Rollup>,
+    suppliers: Cache<i64, Vec<crate::db::lists::SupplierLine>>,
+    review: Cache<(), Vec<crate::db::review::ReviewItem>>,
+    badge: Cache<(), i64>,
+}
 
 /// Shared state of the application.
 #[derive(Clone)]
 pub struct AppState {
-    /// The store.
+    /// The store (its pool takes every write).
     pub store: Store,
+    /// Read-only connections for the pages' and the API's reads (SQLite: a pool of its own over
+    /// the same file, so that readers never wait behind the store's few connections; PostgreSQL:
+    /// the store's pool).
+    reader: AnyPool,
     /// The pipeline every upload goes through.
     pub pipeline: Arc<RwLock<Pipeline>>,
     /// Settings.
     pub config: Arc<WebConfig>,
+    /// Rate limits (sign-in, supplier links).
+    pub limiter: Arc<RateLimiter>,
     generation: Arc<AtomicU64>,
-    dashboards: Arc<Mutex<HashMap<i64, Cached<crate::dashboard::Dashboard>>>>,
-    rollups: Arc<Mutex<HashMap<i64, Cached<oretrail_store::rollup::Rollup>>>>,
+    caches: Arc<Caches>,
     token_uses: Arc<Mutex<HashMap<i64, Instant>>>,
     /// Serialises writes of submissions (one writer at a time, as the store expects).
     pub write_lock: Arc<tokio::sync::Mutex<()>>,
@@ -71,13 +178,15 @@ impl AppState {
     /// State over an open store (web migrations applied) and a pipeline.
     pub async fn new(store: Store, pipeline: Pipeline, config: WebConfig) -> Result<AppState> {
         crate::db::migrate(&store).await?;
+        let reader = crate::db::read_pool(&store).await?;
         Ok(AppState {
             store,
+            reader,
             pipeline: Arc::new(RwLock::new(pipeline)),
+            limiter: Arc::new(RateLimiter::default()),
             config: Arc::new(config),
             generation: Arc::new(AtomicU64::new(1)),
-            dashboards: Arc::default(),
-            rollups: Arc::default(),
+            caches: Arc::default(),
             token_uses: Arc::default(),
             write_lock: Arc::default(),
         })
@@ -86,10 +195,6 @@ impl AppState {
     /// Marks that data changed: cached figures are recomputed on next use.
     pub fn changed(&self) {
         self.generation.fetch_add(1, Ordering::SeqCst);
-    }
-
-    fn generation(&self) -> u64 {
-        self.generation.load(Ordering::SeqCst)
     }
 
     /// Whether a token's last use should be written now (at most once a minute per token).
@@ -109,60 +214,80 @@ impl AppState {
 
     /// The dashboard of a campaign, from the cache when still current.
     pub async fn dashboard(&self, campaign_id: i64) -> Result<Arc<crate::dashboard::Dashboard>> {
-        let generation = self.generation();
-        if let Some(v) = fresh(&self.dashboards, campaign_id, generation) {
-            return Ok(v);
-        }
-        let value = Arc::new(crate::dashboard::compute(self, campaign_id).await?);
-        store_cached(&self.dashboards, campaign_id, generation, &value);
-        Ok(value)
+        self.caches
+            .dashboards
+            .get(campaign_id, &self.generation, || {
+                crate::dashboard::compute(self, campaign_id)
+            })
+            .await
     }
 
     /// The roll-up of a campaign as of today, from the cache when still current.
     pub async fn rollup(&self, campaign_id: i64) -> Result<Arc<oretrail_store::rollup::Rollup>> {
-        let generation = self.generation();
-        if let Some(v) = fresh(&self.rollups, campaign_id, generation) {
-            return Ok(v);
-        }
-        let campaign = oretrail_store::campaigns::list_campaigns(&self.store)
-            .await?
-            .into_iter()
-            .find(|c| c.id == campaign_id)
-            .ok_or_else(|| WebError::NotFound(format!("campaign {campaign_id}")))?;
-        let value = Arc::new(
-            oretrail_store::rollup::rollup(
-                &self.store,
-                campaign_id,
-                &campaign.spec.name,
-                crate::db::today(),
-            )
-            .await?,
-        );
-        store_cached(&self.rollups, campaign_id, generation, &value);
-        Ok(value)
+        self.caches
+            .rollups
+            .get(campaign_id, &self.generation, || async move {
+                let campaign = oretrail_store::campaigns::list_campaigns(&self.store)
+                    .await?
+                    .into_iter()
+                    .find(|c| c.id == campaign_id)
+                    .ok_or_else(|| WebError::NotFound(format!("campaign {campaign_id}")))?;
+                Ok(oretrail_store::rollup::rollup(
+                    &self.store,
+                    campaign_id,
+                    &campaign.spec.name,
+                    crate::db::today(),
+                )
+                .await?)
+            })
+            .await
+    }
+
+    /// Every supplier with its state in a campaign (0: none), by ID; the pages and the API
+    /// filter, sort and page this list.
+    pub async fn supplier_lines(
+        &self,
+        campaign_id: i64,
+        period: &str,
+    ) -> Result<Arc<Vec<crate::db::lists::SupplierLine>>> {
+        self.caches
+            .suppliers
+            .get(campaign_id, &self.generation, || {
+                crate::db::lists::supplier_lines(self, campaign_id, period)
+            })
+            .await
+    }
+
+    /// The smelter review queue (every name waiting for a decision, most frequent first).
+    pub async fn review_queue(&self) -> Result<Arc<Vec<crate::db::review::ReviewItem>>> {
+        self.caches
+            .review
+            .get((), &self.generation, || {
+                crate::db::review::smelter_queue(self)
+            })
+            .await
+    }
+
+    /// The navigation badge of the review queue: names to decide plus submissions whose
+    /// supplier must be confirmed.
+    pub async fn review_badge(&self) -> Result<i64> {
+        let v = self
+            .caches
+            .badge
+            .get((), &self.generation, || async move {
+                let names = self.review_queue().await?.len() as i64;
+                Ok(names + crate::db::lists::needs_review(self).await?)
+            })
+            .await?;
+        Ok(*v)
     }
 }
 
-fn fresh<T>(cache: &Mutex<HashMap<i64, Cached<T>>>, key: i64, generation: u64) -> Option<Arc<T>> {
-    let cache = cache.lock().ok()?;
-    let c = cache.get(&key)?;
-    (c.generation == generation && c.at.elapsed() < CACHE_TTL).then(|| Arc::clone(&c.value))
-}
-
-fn store_cached<T>(
-    cache: &Mutex<HashMap<i64, Cached<T>>>,
-    key: i64,
-    generation: u64,
-    value: &Arc<T>,
-) {
-    if let Ok(mut cache) = cache.lock() {
-        cache.insert(
-            key,
-            Cached {
-                generation,
-                at: Instant::now(),
-                value: Arc::clone(value),
-            },
-        );
+impl crate::db::Reader for AppState {
+    fn reader(&self) -> &AnyPool {
+        &self.reader
+    }
+    fn backend(&self) -> oretrail_store::Backend {
+        self.store.backend()
     }
 }

@@ -8,7 +8,7 @@ use crate::state::AppState;
 use oretrail_pipeline::{FileRecord, Pipeline};
 use oretrail_store::campaigns::Campaign;
 use oretrail_store::sha256_hex;
-use oretrail_store::sources::{Item, SourceLimits, is_bulk_archive, read_all};
+use oretrail_store::sources::{Item as SourceItem, is_bulk_archive, read_all};
 use oretrail_store::submissions::{Analysis, NewSubmission, Outcome, Receipt, SubmissionWriter};
 use oretrail_validate::{Problem, Severity};
 use serde::Serialize;
@@ -105,52 +105,59 @@ fn internal_error() -> Analysis {
     }
 }
 
-/// Expands bulk archives into their members (read in memory, within the store's limits).
-pub async fn expand(
-    state: &AppState,
-    files: Vec<Incoming>,
-) -> Result<Vec<std::result::Result<Incoming, (String, String)>>> {
-    let mut out = Vec::new();
+/// A file to receive, or an archive member refused (name, reason).
+pub type Item = std::result::Result<Incoming, (String, String)>;
+
+/// Sends the files, bulk archives expanded into their members (read from a temporary file in
+/// a blocking thread, within the configured archive limits), one at a time: at most a couple
+/// of members are in memory whatever the archive holds. Stops when the receiver is gone.
+pub async fn expand(state: &AppState, files: Vec<Incoming>, tx: tokio::sync::mpsc::Sender<Item>) {
     for f in files {
         if !is_bulk_archive(&f.bytes) {
-            out.push(Ok(f));
+            if tx.send(Ok(f)).await.is_err() {
+                return;
+            }
             continue;
         }
-        let dir = state.store.data_dir().join("tmp");
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| WebError::Internal(format!("{}: {e}", dir.display())))?;
-        let path = dir.join(format!("upload-{}.zip", crate::auth::random_token()?));
-        std::fs::write(&path, &f.bytes)
-            .map_err(|e| WebError::Internal(format!("{}: {e}", path.display())))?;
-        let label = path.display().to_string();
         let zip_name = f.name.clone();
-        let members = tokio::task::spawn_blocking(move || {
-            let mut items = Vec::new();
-            read_all(
-                std::slice::from_ref(&path),
-                &SourceLimits::default(),
-                &mut |item| {
-                    items.push(item);
-                    true
-                },
-            );
-            let _ = std::fs::remove_file(&path);
-            items
-        })
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))?;
-        for item in members {
-            let rename = |n: String| n.replacen(&label, &zip_name, 1);
-            out.push(match item {
-                Item::File { name, bytes, .. } => Ok(Incoming {
-                    name: rename(name),
-                    bytes,
-                }),
-                Item::Refused { name, reason } => Err((rename(name), reason)),
+        let refused = |reason: String| Err((zip_name.clone(), reason));
+        let dir = state.store.data_dir().join("tmp");
+        let token = match crate::auth::random_token() {
+            Ok(t) => t,
+            Err(e) => {
+                let _ = tx.send(refused(format!("internal_error: {e}"))).await;
+                continue;
+            }
+        };
+        let path = dir.join(format!("upload-{token}.zip"));
+        if let Err(e) = std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(&path, &f.bytes))
+        {
+            let _ = tx.send(refused(format!("storage_error: {e}"))).await;
+            continue;
+        }
+        drop(f);
+        let label = path.display().to_string();
+        let limits = state.config.archive_limits;
+        let tx = tx.clone();
+        let done = tokio::task::spawn_blocking(move || {
+            read_all(std::slice::from_ref(&path), &limits, &mut |item| {
+                let rename = |n: String| n.replacen(&label, &zip_name, 1);
+                let item = match item {
+                    SourceItem::File { name, bytes, .. } => Ok(Incoming {
+                        name: rename(name),
+                        bytes,
+                    }),
+                    SourceItem::Refused { name, reason } => Err((rename(name), reason)),
+                };
+                tx.blocking_send(item).is_ok()
             });
+            let _ = std::fs::remove_file(&path);
+        })
+        .await;
+        if done.is_err() {
+            return;
         }
     }
-    Ok(out)
 }
 
 /// Receives files (archives expanded) into a campaign (or none): stores, analyses and files each
@@ -162,12 +169,16 @@ pub async fn receive(
     actor: &str,
     via: &str,
 ) -> Result<Vec<FileResult>> {
-    let items = expand(state, files).await?;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Item>(1);
+    let producer = {
+        let state = state.clone();
+        tokio::spawn(async move { expand(&state, files, tx).await })
+    };
     let _guard = state.write_lock.lock().await;
     let mut writer = SubmissionWriter::new(&state.store, campaign, actor).await?;
-    let mut results = Vec::with_capacity(items.len());
+    let mut results = Vec::new();
     let mut registry_changed = false;
-    for item in items {
+    while let Some(item) = rx.recv().await {
         let f = match item {
             Ok(f) => f,
             Err((name, reason)) => {
@@ -269,6 +280,9 @@ pub async fn receive(
         });
     }
     drop(_guard);
+    producer
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?;
     if registry_changed {
         let registry = state
             .pipeline

@@ -1,6 +1,7 @@
 //! The audit log: who changed what, when.
 
 use crate::Result;
+use crate::db::Reader;
 use crate::db::now;
 use oretrail_store::Store;
 use serde::Serialize;
@@ -46,7 +47,7 @@ pub async fn record(
 
 /// A page of entries, newest first, optionally filtered by actor or action prefix.
 pub async fn page(
-    store: &Store,
+    db: &impl Reader,
     actor: Option<&str>,
     action: Option<&str>,
     limit: i64,
@@ -62,7 +63,7 @@ pub async fn page(
     .bind(actor.clone())
     .bind(action.clone())
     .bind(like.clone())
-    .fetch_one(store.pool())
+    .fetch_one(db.reader())
     .await?
     .try_get(0)?;
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -74,7 +75,7 @@ pub async fn page(
     .bind(like)
     .bind(limit)
     .bind(offset)
-    .fetch_all(store.pool())
+    .fetch_all(db.reader())
     .await?
     .iter()
     .map(|r| {

@@ -1,6 +1,7 @@
 //! Supplier upload links (one capability URL per campaign request) and what came through them.
 
 use crate::Result;
+use crate::db::Reader;
 use crate::db::now;
 use oretrail_store::Store;
 use serde::Serialize;
@@ -101,12 +102,12 @@ pub async fn create(
 }
 
 /// The link with this token (live or not).
-pub async fn by_token(store: &Store, token: &str) -> Result<Option<UploadLink>> {
+pub async fn by_token(db: &impl Reader, token: &str) -> Result<Option<UploadLink>> {
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "{LINK_SELECT} WHERE l.token = $1"
     )))
     .bind(token.to_string())
-    .fetch_optional(store.pool())
+    .fetch_optional(db.reader())
     .await?
     .as_ref()
     .map(link_of)
@@ -114,12 +115,12 @@ pub async fn by_token(store: &Store, token: &str) -> Result<Option<UploadLink>> 
 }
 
 /// The link with this ID.
-pub async fn by_id(store: &Store, id: i64) -> Result<Option<UploadLink>> {
+pub async fn by_id(db: &impl Reader, id: i64) -> Result<Option<UploadLink>> {
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "{LINK_SELECT} WHERE l.id = $1"
     )))
     .bind(id)
-    .fetch_optional(store.pool())
+    .fetch_optional(db.reader())
     .await?
     .as_ref()
     .map(link_of)
@@ -127,14 +128,14 @@ pub async fn by_id(store: &Store, id: i64) -> Result<Option<UploadLink>> {
 }
 
 /// The newest live link of each request of a campaign.
-pub async fn live_of_campaign(store: &Store, campaign_id: i64) -> Result<Vec<UploadLink>> {
+pub async fn live_of_campaign(db: &impl Reader, campaign_id: i64) -> Result<Vec<UploadLink>> {
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "{LINK_SELECT} WHERE r.campaign_id = $1 AND l.revoked_at IS NULL AND l.expires_at > $2 \
          ORDER BY l.id"
     )))
     .bind(campaign_id)
     .bind(now())
-    .fetch_all(store.pool())
+    .fetch_all(db.reader())
     .await?
     .iter()
     .map(link_of)
@@ -195,13 +196,13 @@ pub async fn record_upload(
 }
 
 /// Uploads made through a link, newest first.
-pub async fn uploads(store: &Store, link_id: i64) -> Result<Vec<PortalUpload>> {
+pub async fn uploads(db: &impl Reader, link_id: i64) -> Result<Vec<PortalUpload>> {
     sqlx::query(
         "SELECT id, submission_id, file_name, at, outcome, problems_json FROM web_portal_uploads \
          WHERE link_id = $1 ORDER BY id DESC LIMIT 20",
     )
     .bind(link_id)
-    .fetch_all(store.pool())
+    .fetch_all(db.reader())
     .await?
     .iter()
     .map(|r| {

@@ -3,7 +3,7 @@
 //! columns and returns its total.
 
 use crate::Result;
-use oretrail_store::Store;
+use crate::db::{Reader, narrow_submissions};
 use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -62,14 +62,7 @@ pub struct SupplierFilter {
 }
 
 /// Sort keys of the suppliers list.
-pub const SUPPLIER_SORTS: &[(&str, &str)] = &[
-    ("spend", "spend"),
-    ("name", "name"),
-    ("erp", "erp_id"),
-    ("status", "request_status"),
-    ("errors", "errors"),
-    ("country", "country"),
-];
+pub const SUPPLIER_SORTS: &[&str] = &["spend", "name", "erp", "status", "errors", "country"];
 
 /// Looks a sort key up in a fixed list: (key, SQL expression).
 pub fn sort_sql(
@@ -83,72 +76,132 @@ pub fn sort_sql(
         .unwrap_or(sorts[0])
 }
 
-/// A page of suppliers with their state in a campaign.
-pub async fn suppliers(
-    store: &Store,
-    f: &SupplierFilter,
-    sort: &str,
-    desc: bool,
-    w: Window,
-) -> Result<(Vec<SupplierLine>, i64)> {
-    let inner = "SELECT s.id, s.erp_id, s.name, s.country, s.tier, \
-         COALESCE((SELECT sum(sp.amount) FROM supplier_spend sp WHERE sp.supplier_id = s.id \
-           AND sp.period = $1), 0.0) AS spend, \
-         r.status AS request_status, b.id AS submission_id, b.status AS submission_status, \
-         COALESCE(b.error_count, 0) AS errors, COALESCE(b.warning_count, 0) AS warnings \
+/// Every supplier with its state in a campaign (0: none), by ID: spend of the campaign's period
+/// (summed once per supplier), request status, and the current linked submission with its
+/// problem counts. One pass over indexes; the caller caches it ([`crate::AppState::supplier_lines`]).
+pub async fn supplier_lines(
+    db: &impl Reader,
+    campaign_id: i64,
+    period: &str,
+) -> Result<Vec<SupplierLine>> {
+    // Spend summed per supplier from the covering index, merged below (a join against the
+    // aggregate lets SQLite's planner scan it once per supplier).
+    let spend: std::collections::HashMap<i64, f64> = sqlx::query(
+        "SELECT supplier_id, sum(amount) FROM supplier_spend WHERE period = $1 \
+         GROUP BY supplier_id",
+    )
+    .bind(period.to_string())
+    .fetch_all(db.reader())
+    .await?
+    .iter()
+    .map(|r| {
+        Ok((
+            r.try_get(0)?,
+            r.try_get::<Option<f64>, _>(1)?.unwrap_or(0.0),
+        ))
+    })
+    .collect::<Result<_>>()?;
+    let rows = sqlx::query(
+        "SELECT s.id, s.erp_id, s.name, s.country, s.tier, \
+         r.status, b.id, b.status, COALESCE(b.error_count, 0), COALESCE(b.warning_count, 0) \
          FROM suppliers s \
-         LEFT JOIN requests r ON r.supplier_id = s.id AND r.campaign_id = $2 \
-         LEFT JOIN submissions b ON b.supplier_id = s.id AND b.campaign_key = $2 \
+         LEFT JOIN requests r ON r.supplier_id = s.id AND r.campaign_id = $1 \
+         LEFT JOIN submissions b ON b.campaign_key = $1 AND b.supplier_id = s.id \
            AND b.superseded_by IS NULL AND b.link_state = 'linked' \
-         WHERE ($3 = '' OR lower(s.name) LIKE $4 OR lower(s.erp_id) LIKE $4)";
-    let filter = "($5 = '' OR ($5 = 'out_of_scope' AND request_status IS NULL) OR request_status = $5) \
-         AND spend >= $6 \
-         AND ($7 = '' OR ($7 = 'errors' AND errors > 0) OR ($7 = 'warnings' AND warnings > 0) \
-           OR ($7 = 'clean' AND submission_id IS NOT NULL AND errors = 0 AND warnings = 0) \
-           OR ($7 = 'none' AND submission_id IS NULL))";
-    let (_, col) = sort_sql(SUPPLIER_SORTS, sort);
-    let dir = if desc { "DESC" } else { "ASC" };
-    let like = format!("%{}%", f.q.to_lowercase());
-    let bind = |sql: String| {
-        sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(f.period.clone())
-            .bind(f.campaign_id)
-            .bind(f.q.clone())
-            .bind(like.clone())
-            .bind(f.status.clone())
-            .bind(f.min_spend)
-            .bind(f.problems.clone())
-    };
-    let total: i64 = bind(format!("SELECT count(*) FROM ({inner}) t WHERE {filter}"))
-        .fetch_one(store.pool())
-        .await?
-        .try_get(0)?;
-    let rows = bind(format!(
-        "SELECT * FROM ({inner}) t WHERE {filter} ORDER BY {col} {dir}, id LIMIT $8 OFFSET $9"
-    ))
-    .bind(w.limit)
-    .bind(w.offset)
-    .fetch_all(store.pool())
+         ORDER BY s.id, b.id DESC",
+    )
+    .bind(campaign_id)
+    .fetch_all(db.reader())
     .await?;
-    let lines = rows
+    let mut lines = rows
         .iter()
         .map(|r| {
+            let id: i64 = r.try_get(0)?;
             Ok(SupplierLine {
-                id: r.try_get(0)?,
+                id,
                 erp_id: r.try_get(1)?,
                 name: r.try_get(2)?,
                 country: r.try_get(3)?,
                 tier: r.try_get(4)?,
-                spend: r.try_get(5)?,
-                request_status: r.try_get(6)?,
-                submission_id: r.try_get(7)?,
-                submission_status: r.try_get(8)?,
-                errors: r.try_get(9)?,
-                warnings: r.try_get(10)?,
+                spend: spend.get(&id).copied().unwrap_or(0.0),
+                request_status: r.try_get(5)?,
+                submission_id: r.try_get(6)?,
+                submission_status: r.try_get(7)?,
+                errors: r.try_get(8)?,
+                warnings: r.try_get(9)?,
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    Ok((lines, total))
+    // Should two current submissions be linked to one supplier, the newest counts.
+    lines.dedup_by_key(|l| l.id);
+    Ok(lines)
+}
+
+/// The lines passing the filters, sorted by `sort` (then ID), and their number.
+pub fn filter_suppliers<'a>(
+    lines: &'a [SupplierLine],
+    f: &SupplierFilter,
+    sort: &str,
+    desc: bool,
+) -> Vec<&'a SupplierLine> {
+    let q = f.q.trim().to_lowercase();
+    let mut out: Vec<&SupplierLine> = lines
+        .iter()
+        .filter(|l| {
+            q.is_empty()
+                || l.name.to_lowercase().contains(&q)
+                || l.erp_id.to_lowercase().contains(&q)
+        })
+        .filter(|l| match f.status.as_str() {
+            "" => true,
+            "out_of_scope" => l.request_status.is_none(),
+            s => l.request_status.as_deref() == Some(s),
+        })
+        .filter(|l| l.spend >= f.min_spend)
+        .filter(|l| match f.problems.as_str() {
+            "errors" => l.errors > 0,
+            "warnings" => l.warnings > 0,
+            "clean" => l.submission_id.is_some() && l.errors == 0 && l.warnings == 0,
+            "none" => l.submission_id.is_none(),
+            _ => true,
+        })
+        .collect();
+    let sort = if SUPPLIER_SORTS.contains(&sort) {
+        sort
+    } else {
+        SUPPLIER_SORTS[0]
+    };
+    out.sort_by(|a, b| {
+        let o = match sort {
+            "name" => a.name.cmp(&b.name),
+            "erp" => a.erp_id.cmp(&b.erp_id),
+            "status" => a.request_status.cmp(&b.request_status),
+            "errors" => a.errors.cmp(&b.errors),
+            "country" => a.country.cmp(&b.country),
+            _ => a.spend.total_cmp(&b.spend),
+        };
+        (if desc { o.reverse() } else { o }).then(a.id.cmp(&b.id))
+    });
+    out
+}
+
+/// A page of suppliers with their state in a campaign, and how many pass the filters.
+pub fn page_of_suppliers(
+    lines: &[SupplierLine],
+    f: &SupplierFilter,
+    sort: &str,
+    desc: bool,
+    w: Window,
+) -> (Vec<SupplierLine>, i64) {
+    let all = filter_suppliers(lines, f, sort, desc);
+    let total = all.len() as i64;
+    let page = all
+        .into_iter()
+        .skip(w.offset.max(0) as usize)
+        .take(w.limit.max(0) as usize)
+        .cloned()
+        .collect();
+    (page, total)
 }
 
 /// A supplier with contacts and spend.
@@ -175,12 +228,12 @@ pub struct SupplierInfo {
 }
 
 /// The supplier with this ID.
-pub async fn supplier(store: &Store, id: i64) -> Result<Option<SupplierInfo>> {
+pub async fn supplier(db: &impl Reader, id: i64) -> Result<Option<SupplierInfo>> {
     let Some(r) = sqlx::query(
         "SELECT id, erp_id, name, unique_id, country, tier, commodities FROM suppliers WHERE id = $1",
     )
     .bind(id)
-    .fetch_optional(store.pool())
+    .fetch_optional(db.reader())
     .await?
     else {
         return Ok(None);
@@ -189,7 +242,7 @@ pub async fn supplier(store: &Store, id: i64) -> Result<Option<SupplierInfo>> {
         "SELECT email, name FROM supplier_contacts WHERE supplier_id = $1 ORDER BY email",
     )
     .bind(id)
-    .fetch_all(store.pool())
+    .fetch_all(db.reader())
     .await?
     .iter()
     .map(|c| Ok((c.try_get(0)?, c.try_get(1)?)))
@@ -199,7 +252,7 @@ pub async fn supplier(store: &Store, id: i64) -> Result<Option<SupplierInfo>> {
          ORDER BY period DESC, commodity",
     )
     .bind(id)
-    .fetch_all(store.pool())
+    .fetch_all(db.reader())
     .await?
     .iter()
     .map(|c| Ok((c.try_get(0)?, c.try_get(1)?, c.try_get(2)?, c.try_get(3)?)))
@@ -296,6 +349,9 @@ pub struct SubmissionFilter {
     pub q: String,
     /// Only current (not superseded) submissions.
     pub current_only: bool,
+    /// Keyset paging: only submissions after this ID in the list's order (sort "received"
+    /// only; the window's offset is then ignored).
+    pub after: Option<i64>,
 }
 
 /// Sort keys of the submissions list.
@@ -307,40 +363,119 @@ pub const SUBMISSION_SORTS: &[(&str, &str)] = &[
     ("file", "b.original_name"),
 ];
 
-/// A page of submissions.
+/// A value bound to a numbered placeholder.
+enum Bind {
+    Int(i64),
+    Text(String),
+}
+
+/// The WHERE clause of a submission filter (only the filters in use, so that the planner sees
+/// plain terms it can match to indexes) and its values, numbered from `$1`.
+fn submission_where(f: &SubmissionFilter, desc: bool, keyset: bool) -> (String, Vec<Bind>) {
+    let mut terms: Vec<String> = Vec::new();
+    let mut binds = Vec::new();
+    let mut push = |term: &str, v: Bind, binds: &mut Vec<Bind>| {
+        binds.push(v);
+        terms.push(term.replace('?', &format!("${}", binds.len())));
+    };
+    if f.campaign_id != 0 {
+        push("b.campaign_key = ?", Bind::Int(f.campaign_id), &mut binds);
+    }
+    if f.supplier_id != 0 {
+        push("b.supplier_id = ?", Bind::Int(f.supplier_id), &mut binds);
+    }
+    if !f.status.is_empty() {
+        push("b.status = ?", Bind::Text(f.status.clone()), &mut binds);
+    }
+    if !f.q.is_empty() {
+        let like = format!("%{}%", f.q.to_lowercase());
+        push(
+            "(lower(b.original_name) LIKE ? OR lower(b.company_name) LIKE ?)",
+            Bind::Text(like),
+            &mut binds,
+        );
+    }
+    if keyset && let Some(after) = f.after {
+        push(
+            if desc { "b.id < ?" } else { "b.id > ?" },
+            Bind::Int(after),
+            &mut binds,
+        );
+    }
+    if f.current_only {
+        terms.push("b.superseded_by IS NULL".into());
+    }
+    let clause = if terms.is_empty() {
+        "1 = 1".to_string()
+    } else {
+        terms.join(" AND ")
+    };
+    (clause, binds)
+}
+
+fn bind_all<'q>(
+    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    binds: &[Bind],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    for b in binds {
+        q = match b {
+            Bind::Int(v) => q.bind(*v),
+            Bind::Text(v) => q.bind(v.clone()),
+        };
+    }
+    q
+}
+
+/// A page of submissions and how many pass the filters. The page's IDs come from the narrow
+/// index (filters, order, offset or keyset), then only those rows are read.
 pub async fn submissions(
-    store: &Store,
+    db: &impl Reader,
     f: &SubmissionFilter,
     sort: &str,
     desc: bool,
     w: Window,
 ) -> Result<(Vec<SubmissionLine>, i64)> {
-    let filter = "($1 = 0 OR b.campaign_key = $1) AND ($2 = 0 OR b.supplier_id = $2) \
-         AND ($3 = '' OR b.status = $3) \
-         AND ($4 = '' OR lower(b.original_name) LIKE $5 OR lower(b.company_name) LIKE $5) \
-         AND ($6 = 0 OR b.superseded_by IS NULL)";
-    let (_, col) = sort_sql(SUBMISSION_SORTS, sort);
+    let (key, col) = sort_sql(SUBMISSION_SORTS, sort);
+    if f.after.is_some() && key != "received" {
+        return Err(crate::WebError::BadRequest(
+            "'after' pages only the list sorted by 'received'".into(),
+        ));
+    }
     let dir = if desc { "DESC" } else { "ASC" };
-    let like = format!("%{}%", f.q.to_lowercase());
-    let bind = |sql: String| {
-        sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(f.campaign_id)
-            .bind(f.supplier_id)
-            .bind(f.status.clone())
-            .bind(f.q.clone())
-            .bind(like.clone())
-            .bind(i64::from(f.current_only))
+    let (count_where, count_binds) = submission_where(f, desc, false);
+    let total: i64 = bind_all(
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT count(*) FROM submissions b WHERE {count_where}"
+        ))),
+        &count_binds,
+    )
+    .fetch_one(db.reader())
+    .await?
+    .try_get(0)?;
+    let (page_where, page_binds) = submission_where(f, desc, true);
+    let n = page_binds.len();
+    let offset = if f.after.is_some() {
+        0
+    } else {
+        w.offset.max(0)
     };
-    let total: i64 = bind(format!("SELECT count(*) FROM submissions b WHERE {filter}"))
-        .fetch_one(store.pool())
-        .await?
-        .try_get(0)?;
-    let rows = bind(format!(
-        "{SUBMISSION_SELECT} WHERE {filter} ORDER BY {col} {dir}, b.id DESC LIMIT $7 OFFSET $8"
-    ))
+    let order = if key == "received" {
+        format!("b.id {dir}")
+    } else {
+        format!("{col} {dir}, b.id DESC")
+    };
+    let rows = bind_all(
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{SUBMISSION_SELECT} WHERE b.id IN (SELECT b.id FROM submissions b \
+             WHERE {page_where} ORDER BY {order} LIMIT ${} OFFSET ${}) ORDER BY {order}",
+            n + 1,
+            n + 2
+        ))),
+        &page_binds,
+    )
     .bind(w.limit)
-    .bind(w.offset)
-    .fetch_all(store.pool())
+    .bind(offset)
+    .fetch_all(db.reader())
     .await?;
     let lines = rows
         .iter()
@@ -369,7 +504,7 @@ pub struct SubmissionRecord {
 }
 
 /// The submission with this ID.
-pub async fn submission(store: &Store, id: i64) -> Result<Option<SubmissionRecord>> {
+pub async fn submission(db: &impl Reader, id: i64) -> Result<Option<SubmissionRecord>> {
     let sql = SUBMISSION_SELECT.replace(
         "b.superseded_by \
      FROM",
@@ -378,7 +513,7 @@ pub async fn submission(store: &Store, id: i64) -> Result<Option<SubmissionRecor
     );
     let Some(r) = sqlx::query(sqlx::AssertSqlSafe(format!("{sql} WHERE b.id = $1")))
         .bind(id)
-        .fetch_optional(store.pool())
+        .fetch_optional(db.reader())
         .await?
     else {
         return Ok(None);
@@ -412,13 +547,13 @@ pub struct ProblemLine {
 }
 
 /// The problems of a submission, in file order.
-pub async fn problems(store: &Store, submission_id: i64) -> Result<Vec<ProblemLine>> {
+pub async fn problems(db: &impl Reader, submission_id: i64) -> Result<Vec<ProblemLine>> {
     sqlx::query(
         "SELECT position, code, severity, sheet, cell, message FROM submission_problems \
          WHERE submission_id = $1 ORDER BY position",
     )
     .bind(submission_id)
-    .fetch_all(store.pool())
+    .fetch_all(db.reader())
     .await?
     .iter()
     .map(|r| {
@@ -460,13 +595,13 @@ pub struct SmelterLine {
 }
 
 /// The Smelter List rows of a submission.
-pub async fn smelters(store: &Store, submission_id: i64) -> Result<Vec<SmelterLine>> {
+pub async fn smelters(db: &impl Reader, submission_id: i64) -> Result<Vec<SmelterLine>> {
     sqlx::query(
         "SELECT sheet_row, metal, entry_kind, name, country, declared_cid, cid, canonical_name, \
          method, confidence FROM submission_smelters WHERE submission_id = $1 ORDER BY sheet_row",
     )
     .bind(submission_id)
-    .fetch_all(store.pool())
+    .fetch_all(db.reader())
     .await?
     .iter()
     .map(|r| {
@@ -523,7 +658,7 @@ pub const REQUEST_SORTS: &[(&str, &str)] = &[
 
 /// A page of a campaign's requests.
 pub async fn requests(
-    store: &Store,
+    db: &impl Reader,
     campaign_id: i64,
     status: &str,
     sort: &str,
@@ -536,7 +671,7 @@ pub async fn requests(
     )))
     .bind(campaign_id)
     .bind(status.to_string())
-    .fetch_one(store.pool())
+    .fetch_one(db.reader())
     .await?
     .try_get(0)?;
     let (_, col) = sort_sql(REQUEST_SORTS, sort);
@@ -554,7 +689,7 @@ pub async fn requests(
     .bind(crate::db::now())
     .bind(w.limit)
     .bind(w.offset)
-    .fetch_all(store.pool())
+    .fetch_all(db.reader())
     .await?;
     let mut lines = Vec::with_capacity(rows.len());
     for r in &rows {
@@ -576,14 +711,14 @@ pub async fn requests(
 }
 
 /// The request (campaign, supplier) of a request ID.
-pub async fn request(store: &Store, request_id: i64) -> Result<Option<RequestLine>> {
+pub async fn request(db: &impl Reader, request_id: i64) -> Result<Option<RequestLine>> {
     let Some(r) = sqlx::query(
         "SELECT r.id, r.supplier_id, s.erp_id, s.name, r.status, r.reason, r.spend, r.updated_at, \
          (SELECT min(email) FROM supplier_contacts ct WHERE ct.supplier_id = s.id), r.campaign_id \
          FROM requests r JOIN suppliers s ON s.id = r.supplier_id WHERE r.id = $1",
     )
     .bind(request_id)
-    .fetch_optional(store.pool())
+    .fetch_optional(db.reader())
     .await?
     else {
         return Ok(None);
@@ -604,11 +739,11 @@ pub async fn request(store: &Store, request_id: i64) -> Result<Option<RequestLin
 }
 
 /// The campaign a request belongs to.
-pub async fn campaign_of_request(store: &Store, request_id: i64) -> Result<Option<i64>> {
+pub async fn campaign_of_request(db: &impl Reader, request_id: i64) -> Result<Option<i64>> {
     Ok(
         sqlx::query("SELECT campaign_id FROM requests WHERE id = $1")
             .bind(request_id)
-            .fetch_optional(store.pool())
+            .fetch_optional(db.reader())
             .await?
             .map(|r| r.try_get(0))
             .transpose()?,
@@ -616,13 +751,13 @@ pub async fn campaign_of_request(store: &Store, request_id: i64) -> Result<Optio
 }
 
 /// Requests of a campaign still unanswered (to send, sent, reminded).
-pub async fn unanswered(store: &Store, campaign_id: i64) -> Result<i64> {
+pub async fn unanswered(db: &impl Reader, campaign_id: i64) -> Result<i64> {
     Ok(sqlx::query(
         "SELECT count(*) FROM requests WHERE campaign_id = $1 \
          AND status IN ('to_send', 'sent', 'reminded')",
     )
     .bind(campaign_id)
-    .fetch_one(store.pool())
+    .fetch_one(db.reader())
     .await?
     .try_get(0)?)
 }
@@ -647,13 +782,13 @@ pub struct FacilityInfo {
 }
 
 /// The registry's facilities carrying a CID (one per metal).
-pub async fn facilities_with_cid(store: &Store, cid: &str) -> Result<Vec<FacilityInfo>> {
+pub async fn facilities_with_cid(db: &impl Reader, cid: &str) -> Result<Vec<FacilityInfo>> {
     let rows = sqlx::query(
         "SELECT id, metal, cid, standard_name, country, city, state_province FROM facilities \
          WHERE cid = $1 ORDER BY metal",
     )
     .bind(cid.to_string())
-    .fetch_all(store.pool())
+    .fetch_all(db.reader())
     .await?;
     let mut out = Vec::new();
     for r in &rows {
@@ -662,7 +797,7 @@ pub async fn facilities_with_cid(store: &Store, cid: &str) -> Result<Vec<Facilit
             "SELECT name FROM facility_aliases WHERE facility_id = $1 ORDER BY position",
         )
         .bind(id)
-        .fetch_all(store.pool())
+        .fetch_all(db.reader())
         .await?
         .iter()
         .map(|a| a.try_get::<String, _>(0))
@@ -700,14 +835,14 @@ pub struct StatusPoint {
 }
 
 /// A facility's status in every snapshot, oldest first.
-pub async fn status_history(store: &Store, cid: &str) -> Result<Vec<StatusPoint>> {
+pub async fn status_history(db: &impl Reader, cid: &str) -> Result<Vec<StatusPoint>> {
     sqlx::query(
         "SELECT s.as_of, s.source, e.metal, e.status, e.status_text, e.last_audit, e.reaudit_due \
          FROM status_entries e JOIN status_snapshots s ON s.id = e.snapshot_id \
          WHERE e.cid = $1 ORDER BY s.as_of, s.id",
     )
     .bind(cid.to_string())
-    .fetch_all(store.pool())
+    .fetch_all(db.reader())
     .await?
     .iter()
     .map(|r| {
@@ -745,26 +880,42 @@ pub struct NamingSupplier {
 
 /// Current submissions naming a CID, by supplier name.
 pub async fn naming_suppliers(
-    store: &Store,
+    db: &impl Reader,
     cid: &str,
     w: Window,
 ) -> Result<(Vec<NamingSupplier>, i64)> {
-    let from = "FROM submission_smelters ss JOIN submissions b ON b.id = ss.submission_id \
-         LEFT JOIN suppliers s ON s.id = b.supplier_id LEFT JOIN campaigns c ON c.id = b.campaign_id \
-         WHERE ss.cid = $1 AND b.superseded_by IS NULL";
+    // Rows by their facility reference (an index holding the submission), submissions by the
+    // narrow index: neither reads a wide row until the page's 50 are known.
+    let narrow = narrow_submissions(db.backend());
+    let from = format!(
+        "FROM submission_smelters ss JOIN submissions b {narrow} ON b.id = ss.submission_id \
+         WHERE ss.facility_ref IN (SELECT id FROM facility_refs WHERE cid = $1) \
+         AND b.superseded_by IS NULL"
+    );
     let total: i64 = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT count(*) {from}")))
         .bind(cid.to_string())
-        .fetch_one(store.pool())
+        .fetch_one(db.reader())
         .await?
         .try_get(0)?;
+    let page_rows = format!(
+        "SELECT ss.submission_id, ss.sheet_row FROM submission_smelters ss \
+         JOIN submissions b {narrow} ON b.id = ss.submission_id \
+         LEFT JOIN suppliers s ON s.id = b.supplier_id \
+         WHERE ss.facility_ref IN (SELECT id FROM facility_refs WHERE cid = $1) \
+         AND b.superseded_by IS NULL \
+         ORDER BY COALESCE(s.name, b.company_name), b.id, ss.sheet_row LIMIT $2 OFFSET $3"
+    );
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT b.supplier_id, COALESCE(s.name, b.company_name), b.id, c.name, ss.sheet_row, ss.name, \
-         ss.method {from} ORDER BY COALESCE(s.name, b.company_name), b.id LIMIT $2 OFFSET $3"
+        "SELECT b.supplier_id, COALESCE(s.name, b.company_name), b.id, c.name, ss.sheet_row, \
+         ss.name, ss.method FROM submission_smelters ss JOIN submissions b ON b.id = ss.submission_id \
+         LEFT JOIN suppliers s ON s.id = b.supplier_id LEFT JOIN campaigns c ON c.id = b.campaign_id \
+         WHERE (ss.submission_id, ss.sheet_row) IN ({page_rows}) \
+         ORDER BY COALESCE(s.name, b.company_name), b.id, ss.sheet_row"
     )))
     .bind(cid.to_string())
     .bind(w.limit)
     .bind(w.offset)
-    .fetch_all(store.pool())
+    .fetch_all(db.reader())
     .await?
     .iter()
     .map(|r| {
@@ -782,17 +933,12 @@ pub async fn naming_suppliers(
     Ok((rows, total))
 }
 
-/// Counts for the navigation badges: submissions needing review and review rows.
-pub async fn counts(store: &Store) -> Result<(i64, i64)> {
-    let submissions: i64 = sqlx::query(
-        "SELECT count(*) FROM submissions WHERE superseded_by IS NULL AND status = 'needs_review'",
+/// Current submissions whose supplier must be confirmed (all campaigns).
+pub async fn needs_review(db: &impl Reader) -> Result<i64> {
+    Ok(sqlx::query(
+        "SELECT count(*) FROM submissions WHERE status = 'needs_review' AND superseded_by IS NULL",
     )
-    .fetch_one(store.pool())
+    .fetch_one(db.reader())
     .await?
-    .try_get(0)?;
-    let total: i64 = sqlx::query("SELECT count(*) FROM submissions")
-        .fetch_one(store.pool())
-        .await?
-        .try_get(0)?;
-    Ok((submissions, total))
+    .try_get(0)?)
 }

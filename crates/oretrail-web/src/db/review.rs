@@ -3,6 +3,7 @@
 
 use crate::Result;
 use crate::db::lists::{SubmissionLine, Window};
+use crate::db::{Reader, narrow_submissions};
 use oretrail_store::Store;
 use serde::Serialize;
 use sqlx::Row;
@@ -39,82 +40,58 @@ pub struct ReviewItem {
     pub cid: Option<String>,
 }
 
-const QUEUE: &str = "FROM submission_smelters ss JOIN submissions b ON b.id = ss.submission_id \
-     WHERE b.superseded_by IS NULL AND ss.name_key <> '' AND ss.entry_kind <> 'not_yet_identified' \
-     AND (ss.method = 'unresolved' OR (ss.method = 'fuzzy' AND ss.confidence < $1))";
-
-/// A page of the smelter review queue, most frequent names first.
-pub async fn smelter_queue(store: &Store, w: Window) -> Result<(Vec<ReviewItem>, i64)> {
-    let total: i64 = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT count(*) FROM (SELECT ss.metal_key, ss.name_key {QUEUE} \
-         GROUP BY ss.metal_key, ss.name_key) t"
-    )))
-    .bind(LOW_CONFIDENCE)
-    .fetch_one(store.pool())
-    .await?
-    .try_get(0)?;
+/// Every name (per metal) waiting for a decision, most frequent first: current submissions'
+/// rows that resolved to nothing or only by a weak fuzzy match. Rows come from the partial
+/// queue index, submissions from the narrow index; the example row of each name is the first
+/// of its first submission. The caller caches the result ([`crate::AppState::review_queue`]).
+pub async fn smelter_queue(db: &impl Reader) -> Result<Vec<ReviewItem>> {
+    let narrow = narrow_submissions(db.backend());
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT ss.metal_key, ss.name_key, min(ss.metal), min(ss.name), min(ss.country), count(*), \
-         count(DISTINCT b.supplier_id), min(ss.submission_id), max(ss.confidence), max(ss.method), \
-         min(ss.cid) {QUEUE} GROUP BY ss.metal_key, ss.name_key \
-         ORDER BY count(*) DESC, ss.metal_key, ss.name_key LIMIT $2 OFFSET $3"
+        "WITH q AS (SELECT ss.metal_key, ss.name_key, min(ss.metal) AS metal, min(ss.name) AS name, \
+           min(ss.country) AS country, count(*) AS n, count(DISTINCT b.supplier_id) AS suppliers, \
+           min(ss.submission_id) AS sub, max(ss.confidence) AS confidence, max(ss.method) AS method, \
+           min(ss.cid) AS cid \
+         FROM submission_smelters ss JOIN submissions b {narrow} ON b.id = ss.submission_id \
+         WHERE ss.method IN ('unresolved', 'fuzzy') \
+           AND (ss.method = 'unresolved' OR ss.confidence < $1) \
+           AND b.superseded_by IS NULL AND ss.name_key <> '' \
+           AND ss.entry_kind <> 'not_yet_identified' \
+         GROUP BY ss.metal_key, ss.name_key) \
+         SELECT q.metal_key, q.name_key, q.metal, q.name, q.country, q.n, q.suppliers, q.sub, \
+           (SELECT min(x.sheet_row) FROM submission_smelters x WHERE x.submission_id = q.sub \
+             AND x.metal_key = q.metal_key AND x.name_key = q.name_key), \
+           q.confidence, q.method, q.cid \
+         FROM q ORDER BY q.n DESC, q.metal_key, q.name_key"
     )))
     .bind(LOW_CONFIDENCE)
-    .bind(w.limit)
-    .bind(w.offset)
-    .fetch_all(store.pool())
+    .fetch_all(db.reader())
     .await?;
-    let mut items = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let metal_key: String = r.try_get(0)?;
-        let name_key: String = r.try_get(1)?;
-        let submission_id: i64 = r.try_get(7)?;
-        let row: i64 = sqlx::query(
-            "SELECT min(sheet_row) FROM submission_smelters WHERE submission_id = $1 \
-             AND metal_key = $2 AND name_key = $3",
-        )
-        .bind(submission_id)
-        .bind(metal_key.clone())
-        .bind(name_key.clone())
-        .fetch_one(store.pool())
-        .await?
-        .try_get(0)?;
-        items.push(ReviewItem {
-            metal_key,
-            name_key,
-            metal: r.try_get(2)?,
-            name: r.try_get(3)?,
-            country: r.try_get(4)?,
-            rows: r.try_get(5)?,
-            suppliers: r.try_get(6)?,
-            submission_id,
-            row,
-            confidence: r.try_get(8)?,
-            method: r.try_get(9)?,
-            cid: r.try_get(10)?,
-        });
-    }
-    Ok((items, total))
-}
-
-/// Number of names in the smelter review queue.
-pub async fn smelter_queue_len(store: &Store) -> Result<i64> {
-    Ok(sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT count(*) FROM (SELECT ss.metal_key, ss.name_key {QUEUE} \
-         GROUP BY ss.metal_key, ss.name_key) t"
-    )))
-    .bind(LOW_CONFIDENCE)
-    .fetch_one(store.pool())
-    .await?
-    .try_get(0)?)
+    rows.iter()
+        .map(|r| {
+            Ok(ReviewItem {
+                metal_key: r.try_get(0)?,
+                name_key: r.try_get(1)?,
+                metal: r.try_get(2)?,
+                name: r.try_get(3)?,
+                country: r.try_get(4)?,
+                rows: r.try_get(5)?,
+                suppliers: r.try_get(6)?,
+                submission_id: r.try_get(7)?,
+                row: r.try_get(8)?,
+                confidence: r.try_get(9)?,
+                method: r.try_get(10)?,
+                cid: r.try_get(11)?,
+            })
+        })
+        .collect()
 }
 
 /// The stored report JSON of a submission.
-pub async fn report_json(store: &Store, submission_id: i64) -> Result<Option<String>> {
+pub async fn report_json(db: &impl Reader, submission_id: i64) -> Result<Option<String>> {
     Ok(
         sqlx::query("SELECT report_json FROM submissions WHERE id = $1")
             .bind(submission_id)
-            .fetch_optional(store.pool())
+            .fetch_optional(db.reader())
             .await?
             .map(|r| r.try_get::<Option<String>, _>(0))
             .transpose()?
@@ -123,34 +100,50 @@ pub async fn report_json(store: &Store, submission_id: i64) -> Result<Option<Str
 }
 
 /// Applies an analyst's decision to every stored row with this metal and typed name that is
-/// unresolved or fuzzily resolved; returns how many rows changed.
+/// unresolved or fuzzily resolved — CID, name, method and the facility's small integer
+/// (`facility_refs`, created when the facility is new to the store, as the store's writer does),
+/// so that roll-ups count the rows under the facility; returns how many rows changed.
 pub async fn resolve_rows(
     store: &Store,
+    metal: &str,
     metal_key: &str,
     name_key: &str,
     cid: &str,
     canonical_name: &str,
 ) -> Result<u64> {
+    let mut tx = store.pool().begin().await?;
+    sqlx::query(
+        "INSERT INTO facility_refs (metal_key, cid, metal, name, country) \
+         VALUES ($1, $2, $3, $4, NULL) ON CONFLICT (metal_key, cid) DO NOTHING",
+    )
+    .bind(metal_key.to_string())
+    .bind(cid.to_string())
+    .bind(metal.to_string())
+    .bind(canonical_name.to_string())
+    .execute(&mut *tx)
+    .await?;
     let done = sqlx::query(
         "UPDATE submission_smelters SET cid = $1, canonical_name = $2, method = 'manual', \
-         confidence = 1.0 WHERE metal_key = $3 AND name_key = $4 \
-         AND (method = 'unresolved' OR method = 'fuzzy')",
+         confidence = 1.0, \
+         facility_ref = (SELECT f.id FROM facility_refs f WHERE f.metal_key = $3 AND f.cid = $1) \
+         WHERE metal_key = $3 AND name_key = $4 AND (method = 'unresolved' OR method = 'fuzzy')",
     )
     .bind(cid.to_string())
     .bind(canonical_name.to_string())
     .bind(metal_key.to_string())
     .bind(name_key.to_string())
-    .execute(store.pool())
+    .execute(&mut *tx)
     .await?;
+    tx.commit().await?;
     Ok(done.rows_affected())
 }
 
 /// Current submissions whose supplier must be confirmed.
-pub async fn supplier_queue(store: &Store, w: Window) -> Result<(Vec<SubmissionLine>, i64)> {
+pub async fn supplier_queue(db: &impl Reader, w: Window) -> Result<(Vec<SubmissionLine>, i64)> {
     let f = crate::db::lists::SubmissionFilter {
         status: "needs_review".into(),
         current_only: true,
         ..Default::default()
     };
-    crate::db::lists::submissions(store, &f, "received", true, w).await
+    crate::db::lists::submissions(db, &f, "received", true, w).await
 }

@@ -2,6 +2,7 @@
 
 use crate::Result;
 use crate::auth::Role;
+use crate::db::Reader;
 use crate::db::now;
 use oretrail_store::Store;
 use serde::Serialize;
@@ -53,12 +54,15 @@ pub async fn create(
 }
 
 /// The role and name of a live token, marking it used.
-pub async fn authenticate(store: &Store, token_hash: &str) -> Result<Option<(i64, String, Role)>> {
+pub async fn authenticate(
+    db: &impl Reader,
+    token_hash: &str,
+) -> Result<Option<(i64, String, Role)>> {
     let row = sqlx::query(
         "SELECT id, name, role FROM web_api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
     )
     .bind(token_hash.to_string())
-    .fetch_optional(store.pool())
+    .fetch_optional(db.reader())
     .await?;
     let Some(r) = row else { return Ok(None) };
     let role: String = r.try_get(2)?;
@@ -79,12 +83,12 @@ pub async fn touch(store: &Store, id: i64) -> Result<()> {
 }
 
 /// Every token, newest first.
-pub async fn list(store: &Store) -> Result<Vec<ApiToken>> {
+pub async fn list(db: &impl Reader) -> Result<Vec<ApiToken>> {
     sqlx::query(
         "SELECT id, prefix, name, role, created_by, created_at, last_used_at, revoked_at \
          FROM web_api_tokens ORDER BY id DESC",
     )
-    .fetch_all(store.pool())
+    .fetch_all(db.reader())
     .await?
     .iter()
     .map(|r| {

@@ -2,6 +2,7 @@
 
 use crate::Result;
 use crate::auth::Role;
+use crate::db::Reader;
 use crate::db::{now, timestamp};
 use oretrail_store::Store;
 use serde::Serialize;
@@ -62,13 +63,13 @@ pub async fn create(
 }
 
 /// The user and password hash for a sign-in name.
-pub async fn credentials(store: &Store, username: &str) -> Result<Option<(User, String)>> {
+pub async fn credentials(db: &impl Reader, username: &str) -> Result<Option<(User, String)>> {
     let row = sqlx::query(
         "SELECT id, username, display_name, role, disabled, password_hash FROM web_users \
          WHERE username = $1",
     )
     .bind(username.to_string())
-    .fetch_optional(store.pool())
+    .fetch_optional(db.reader())
     .await?;
     match row {
         Some(r) => Ok(Some((user_of(&r)?, r.try_get(5)?))),
@@ -77,11 +78,11 @@ pub async fn credentials(store: &Store, username: &str) -> Result<Option<(User, 
 }
 
 /// Every user, by name.
-pub async fn list(store: &Store) -> Result<Vec<User>> {
+pub async fn list(db: &impl Reader) -> Result<Vec<User>> {
     sqlx::query(
         "SELECT id, username, display_name, role, disabled FROM web_users ORDER BY username",
     )
-    .fetch_all(store.pool())
+    .fetch_all(db.reader())
     .await?
     .iter()
     .map(user_of)
@@ -89,9 +90,9 @@ pub async fn list(store: &Store) -> Result<Vec<User>> {
 }
 
 /// Number of users.
-pub async fn count(store: &Store) -> Result<i64> {
+pub async fn count(db: &impl Reader) -> Result<i64> {
     Ok(sqlx::query("SELECT count(*) FROM web_users")
-        .fetch_one(store.pool())
+        .fetch_one(db.reader())
         .await?
         .try_get(0)?)
 }
@@ -135,7 +136,7 @@ pub async fn create_session(
 }
 
 /// The live session's user and CSRF token.
-pub async fn session(store: &Store, id_hash: &str) -> Result<Option<(User, String)>> {
+pub async fn session(db: &impl Reader, id_hash: &str) -> Result<Option<(User, String)>> {
     let row = sqlx::query(
         "SELECT u.id, u.username, u.display_name, u.role, u.disabled, s.csrf \
          FROM web_sessions s JOIN web_users u ON u.id = s.user_id \
@@ -143,7 +144,7 @@ pub async fn session(store: &Store, id_hash: &str) -> Result<Option<(User, Strin
     )
     .bind(id_hash.to_string())
     .bind(now())
-    .fetch_optional(store.pool())
+    .fetch_optional(db.reader())
     .await?;
     match row {
         Some(r) => Ok(Some((user_of(&r)?, r.try_get(5)?))),

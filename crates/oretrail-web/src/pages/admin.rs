@@ -37,8 +37,8 @@ pub async fn show(
         layout: Layout::new(&state, &s, "Users & API tokens", "/admin")
             .await?
             .flash(super::done_message(p.done.as_deref())),
-        users: users::list(&state.store).await?,
-        tokens: tokens::list(&state.store).await?,
+        users: users::list(&state).await?,
+        tokens: tokens::list(&state).await?,
         new_token: None,
     };
     render(&page)
@@ -164,8 +164,8 @@ pub async fn create_token(
     .await?;
     let page = AdminPage {
         layout: Layout::new(&state, &s, "Users & API tokens", "/admin").await?,
-        users: users::list(&state.store).await?,
-        tokens: tokens::list(&state.store).await?,
+        users: users::list(&state).await?,
+        tokens: tokens::list(&state).await?,
         new_token: Some(secret),
     };
     render(&page)

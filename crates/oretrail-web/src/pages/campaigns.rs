@@ -255,7 +255,7 @@ pub async fn show(
     let sort = p.sort.unwrap_or_else(|| "spend".into());
     let desc = is_desc(p.dir.as_deref(), true);
     let (page, w) = window(p.page, super::PER_PAGE);
-    let (requests, total) = lists::requests(&state.store, id, &status, &sort, desc, w).await?;
+    let (requests, total) = lists::requests(&state, id, &status, &sort, desc, w).await?;
     let q = Query::new(
         &format!("/campaigns/{id}"),
         &[
@@ -267,7 +267,7 @@ pub async fn show(
     let d = state.dashboard(id).await?;
     let can_edit = s.user.role.allows(crate::auth::Role::Analyst);
     let new_link = match p.link {
-        Some(link_id) if can_edit => links::by_id(&state.store, link_id)
+        Some(link_id) if can_edit => links::by_id(&state, link_id)
             .await?
             .filter(|l| l.campaign_id == id)
             .map(|l| format!("{}/s/{}", state.config.public_url, l.token)),
@@ -276,7 +276,7 @@ pub async fn show(
     let mut views = Vec::new();
     for r in requests {
         let link = match r.link_id {
-            Some(lid) if can_edit => links::by_id(&state.store, lid)
+            Some(lid) if can_edit => links::by_id(&state, lid)
                 .await?
                 .map(|l| format!("{}/s/{}", state.config.public_url, l.token)),
             _ => None,
@@ -353,7 +353,7 @@ pub async fn ensure_link(
         &expires,
     )
     .await?;
-    let link = links::by_id(&state.store, id)
+    let link = links::by_id(&state, id)
         .await?
         .ok_or_else(|| WebError::Internal("link vanished".into()))?;
     audit::record(
@@ -371,10 +371,10 @@ pub async fn ensure_link(
 }
 
 async fn sqlx_live_link(state: &AppState, request_id: i64) -> Result<Option<links::UploadLink>> {
-    let Some(campaign) = lists::campaign_of_request(&state.store, request_id).await? else {
+    let Some(campaign) = lists::campaign_of_request(&state, request_id).await? else {
         return Err(WebError::NotFound(format!("request {request_id}")));
     };
-    Ok(links::live_of_campaign(&state.store, campaign)
+    Ok(links::live_of_campaign(&state, campaign)
         .await?
         .into_iter()
         .rev()
@@ -403,7 +403,7 @@ pub async fn revoke_link(
     Path(link_id): Path<i64>,
     Form(_): Form<CsrfOnly>,
 ) -> Result<Response> {
-    let link = links::by_id(&state.store, link_id)
+    let link = links::by_id(&state, link_id)
         .await?
         .ok_or_else(|| WebError::NotFound(format!("link {link_id}")))?;
     if links::revoke(&state.store, link_id).await? {
@@ -438,10 +438,10 @@ pub async fn set_status(
 ) -> Result<Response> {
     let status = RequestStatus::from_code(&f.status)
         .ok_or_else(|| WebError::BadRequest(format!("unknown status '{}'", f.status)))?;
-    let r = lists::request(&state.store, request_id)
+    let r = lists::request(&state, request_id)
         .await?
         .ok_or_else(|| WebError::NotFound(format!("request {request_id}")))?;
-    let campaign = lists::campaign_of_request(&state.store, request_id)
+    let campaign = lists::campaign_of_request(&state, request_id)
         .await?
         .unwrap_or(0);
     let reason = f.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
@@ -503,10 +503,10 @@ pub async fn letter_for(
     kind: Kind,
     actor: &str,
 ) -> Result<(String, String)> {
-    let r = lists::request(&state.store, request_id)
+    let r = lists::request(&state, request_id)
         .await?
         .ok_or_else(|| WebError::NotFound(format!("request {request_id}")))?;
-    let campaign_id = lists::campaign_of_request(&state.store, request_id)
+    let campaign_id = lists::campaign_of_request(&state, request_id)
         .await?
         .unwrap_or(0);
     let c = campaigns::list_campaigns(&state.store)
@@ -582,7 +582,7 @@ pub async fn emails(
     let mut ids = Vec::new();
     for st in statuses {
         let (rs, _) = lists::requests(
-            &state.store,
+            &state,
             id,
             st,
             "spend",

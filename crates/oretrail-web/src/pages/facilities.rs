@@ -217,10 +217,10 @@ pub async fn show(
     Q(p): Q<ShowParams>,
 ) -> Result<Response> {
     let cid = oretrail_facilities::registry::clean_cid(&cid).unwrap_or(cid);
-    let facilities = lists::facilities_with_cid(&state.store, &cid).await?;
-    let history = lists::status_history(&state.store, &cid).await?;
+    let facilities = lists::facilities_with_cid(&state, &cid).await?;
+    let history = lists::status_history(&state, &cid).await?;
     let (page, w) = window(p.page, super::PER_PAGE);
-    let (suppliers, total) = lists::naming_suppliers(&state.store, &cid, w).await?;
+    let (suppliers, total) = lists::naming_suppliers(&state, &cid, w).await?;
     let q = Query::new(&format!("/facilities/{cid}"), &[]);
     let title = facilities
         .first()

@@ -101,8 +101,7 @@ impl Layout {
         title: impl Into<String>,
         current: &str,
     ) -> Result<Layout> {
-        let review = crate::db::review::smelter_queue_len(&state.store).await?
-            + crate::db::lists::counts(&state.store).await?.0;
+        let review = state.review_badge().await?;
         let mut nav = vec![
             ("Dashboard", "/dashboard"),
             ("Campaigns", "/campaigns"),

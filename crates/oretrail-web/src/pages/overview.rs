@@ -144,7 +144,7 @@ pub async fn audit_log(
     let actor = p.actor.unwrap_or_default();
     let action = p.action.unwrap_or_default();
     let (entries, total) = audit::page(
-        &state.store,
+        &state,
         Some(actor.trim()),
         Some(action.trim()),
         w.limit,

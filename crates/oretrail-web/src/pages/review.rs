@@ -51,7 +51,14 @@ pub async fn queue(
     Q(p): Q<QueueParams>,
 ) -> Result<Response> {
     let (page, w) = window(p.page, 25);
-    let (items, total) = review::smelter_queue(&state.store, w).await?;
+    let queue = state.review_queue().await?;
+    let total = queue.len() as i64;
+    let items: Vec<ReviewItem> = queue
+        .iter()
+        .skip(w.offset as usize)
+        .take(w.limit as usize)
+        .cloned()
+        .collect();
     let mut views = Vec::new();
     for item in items {
         let candidates = crate::review::candidates(&state, item.submission_id, item.row)
@@ -69,7 +76,7 @@ pub async fn queue(
         });
     }
     let (subs, _) = review::supplier_queue(
-        &state.store,
+        &state,
         crate::db::lists::Window {
             limit: 100,
             offset: 0,
@@ -77,19 +84,21 @@ pub async fn queue(
     )
     .await?;
     let all = oretrail_store::suppliers::list_suppliers(&state.store).await?;
+    let erp_by_id: std::collections::HashMap<i64, &str> =
+        all.iter().map(|s| (s.id, s.erp_id.as_str())).collect();
     let erp_of = |id: Option<i64>| {
-        all.iter()
-            .find(|s| Some(s.id) == id)
-            .map(|s| s.erp_id.clone())
+        id.and_then(|id| erp_by_id.get(&id))
+            .map(|e| e.to_string())
             .unwrap_or_default()
     };
-    let subs = subs
+    let subs: Vec<SupplierView> = subs
         .into_iter()
         .map(|sub| SupplierView {
             proposed: erp_of(sub.supplier_id),
             sub,
         })
         .collect();
+    let subs_empty = subs.is_empty();
     let q = Query::new("/review", &[]);
     let page_view = ReviewPage {
         layout: Layout::new(&state, &s, "Review queue", "/review")
@@ -98,7 +107,11 @@ pub async fn queue(
         pager: Pager::new(&q, page, w.limit, total, views.len()),
         items: views,
         subs,
-        suppliers: all.into_iter().map(|s| (s.erp_id, s.name)).collect(),
+        suppliers: if subs_empty {
+            Vec::new()
+        } else {
+            all.into_iter().map(|s| (s.erp_id, s.name)).collect()
+        },
         can_edit: s.user.role.allows(crate::auth::Role::Analyst),
     };
     render(&page_view)

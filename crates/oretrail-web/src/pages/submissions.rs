@@ -59,8 +59,9 @@ pub async fn list(
         status: p.status.unwrap_or_default(),
         q: p.q.unwrap_or_default().trim().to_string(),
         current_only: p.current.as_deref() == Some("1"),
+        after: None,
     };
-    let (lines, total) = lists::submissions(&state.store, &f, &sort, desc, w).await?;
+    let (lines, total) = lists::submissions(&state, &f, &sort, desc, w).await?;
     let q = Query::new(
         "/submissions",
         &[
@@ -148,15 +149,15 @@ pub async fn show(
     Viewer(s): Viewer,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    let sub = lists::submission(&state.store, id)
+    let sub = lists::submission(&state, id)
         .await?
         .ok_or_else(|| WebError::NotFound(format!("submission {id}")))?;
     let report: Option<SupplierReport> = match &sub.report_json {
         Some(j) => serde_json::from_str(j).ok(),
         None => None,
     };
-    let problems = lists::problems(&state.store, id).await?;
-    let smelters = lists::smelters(&state.store, id).await?;
+    let problems = lists::problems(&state, id).await?;
+    let smelters = lists::smelters(&state, id).await?;
     let count = |sev: &str| problems.iter().filter(|p| p.severity == sev).count();
     let counts = (count("error"), count("warning"), count("info"));
     let (fields, minerals, active, answers, company_answers) = match &report {
@@ -308,7 +309,7 @@ pub async fn feedback(
     Path(id): Path<i64>,
 ) -> Result<Response> {
     let (name, bytes) = oretrail_store::submissions::original_of(&state.store, id).await?;
-    let marks: Vec<ProblemMark> = lists::problems(&state.store, id)
+    let marks: Vec<ProblemMark> = lists::problems(&state, id)
         .await?
         .into_iter()
         .map(|p| ProblemMark {

@@ -63,7 +63,8 @@ pub async fn list(
         min_spend: min_spend.trim().replace(',', "").parse().unwrap_or(0.0),
         problems: p.problems.unwrap_or_default(),
     };
-    let (lines, total) = lists::suppliers(&state.store, &f, &sort, desc, w).await?;
+    let all_lines = state.supplier_lines(f.campaign_id, &f.period).await?;
+    let (lines, total) = lists::page_of_suppliers(&all_lines, &f, &sort, desc, w);
     let q = Query::new(
         "/suppliers",
         &[
@@ -146,7 +147,7 @@ pub async fn show(
     Path(id): Path<i64>,
     Q(p): Q<ShowParams>,
 ) -> Result<Response> {
-    let sup = lists::supplier(&state.store, id)
+    let sup = lists::supplier(&state, id)
         .await?
         .ok_or_else(|| WebError::NotFound(format!("supplier {id}")))?;
     let (page, w) = window(p.page, super::PER_PAGE);
@@ -154,7 +155,7 @@ pub async fn show(
         supplier_id: id,
         ..Default::default()
     };
-    let (history, total) = lists::submissions(&state.store, &f, "received", true, w).await?;
+    let (history, total) = lists::submissions(&state, &f, "received", true, w).await?;
     let q = Query::new(&format!("/suppliers/{id}"), &[]);
     let page_view = SupplierPage {
         layout: Layout::new(&state, &s, format!("Supplier · {}", sup.name), "/suppliers").await?,

@@ -49,7 +49,7 @@ pub async fn read_multipart(
     while let Some(field) = mp
         .next_field()
         .await
-        .map_err(|e| WebError::BadRequest(format!("upload: {e}")))?
+        .map_err(|e| crate::limits::body_error(&e, "upload"))?
     {
         let name = field.name().unwrap_or("").to_string();
         match field.file_name().map(str::to_string) {
@@ -57,7 +57,7 @@ pub async fn read_multipart(
                 let bytes = field
                     .bytes()
                     .await
-                    .map_err(|e| WebError::BadRequest(format!("upload: {e}")))?;
+                    .map_err(|e| crate::limits::body_error(&e, "upload"))?;
                 if !bytes.is_empty() || !file_name.is_empty() {
                     files.push(Incoming {
                         name: file_name,
@@ -69,7 +69,7 @@ pub async fn read_multipart(
                 let text = field
                     .text()
                     .await
-                    .map_err(|e| WebError::BadRequest(format!("upload: {e}")))?;
+                    .map_err(|e| crate::limits::body_error(&e, "upload"))?;
                 if name == "campaign" {
                     campaign = text.trim().parse().ok();
                 }
