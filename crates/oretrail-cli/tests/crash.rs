@@ -76,8 +76,8 @@ fn ingest_survives_kill_9_at_random_points() {
             .stderr(Stdio::null());
         c
     };
-    // How long one uninterrupted ingest takes is unknown here; kill within a window that grows
-    // until a run finishes on its own.
+    // How long one uninterrupted ingest takes is unknown here: the kill window grows after each
+    // kill and shrinks to a run's length when one finishes on its own, so kills spread over it.
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut window_ms = 4000u64;
     let mut killed = 0usize;
@@ -101,6 +101,7 @@ fn ingest_survives_kill_9_at_random_points() {
                 child.kill().expect("SIGKILL");
                 child.wait().expect("reap");
                 killed += 1;
+                window_ms += window_ms / 2;
             }
         }
     }
