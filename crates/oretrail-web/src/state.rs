@@ -89,57 +89,42 @@ struct Cached<T> {
 }
 
 /// Values computed from the store, kept until the data changes (or [`CACHE_TTL`] passes).
-/// One computation at a time: requests arriving while a value is computed wait for it instead
-/// of computing it again.
+/// After a change, one request computes the value and the others arriving meanwhile wait for
+/// it; a value only older than the TTL is served while one background task recomputes it, so
+/// that a busy page never waits for the periodic refresh.
 struct Cache<K, V> {
     values: Mutex<HashMap<K, Cached<V>>>,
-    computing: tokio::sync::Mutex<()>,
+    computing: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl<K, V> Default for Cache<K, V> {
     fn default() -> Self {
         Cache {
             values: Mutex::new(HashMap::new()),
-            computing: tokio::sync::Mutex::new(()),
+            computing: Arc::default(),
         }
     }
 }
 
-impl<K: Eq + Hash + Clone, V> Cache<K, V> {
-    fn fresh(&self, key: &K, generation: u64) -> Option<Arc<V>> {
+impl<K: Eq + Hash, V> Cache<K, V> {
+    /// The value with its generation and age.
+    fn lookup(&self, key: &K) -> Option<(Arc<V>, u64, Duration)> {
         let values = self.values.lock().ok()?;
         let c = values.get(key)?;
-        (c.generation == generation && c.at.elapsed() < CACHE_TTL).then(|| Arc::clone(&c.value))
+        Some((Arc::clone(&c.value), c.generation, c.at.elapsed()))
     }
 
-    async fn get<F, Fut>(&self, key: K, generation: &AtomicU64, compute: F) -> Result<Arc<V>>
-    where
-        F: FnOnce() -> Fut,
-        Fut: std::future::Future<Output = Result<V>>,
-    {
-        let current = generation.load(Ordering::SeqCst);
-        if let Some(v) = self.fresh(&key, current) {
-            return Ok(v);
-        }
-        let _one = self.computing.lock().await;
-        // The generation read now: a change during the computation makes the next reader
-        // compute again.
-        let current = generation.load(Ordering::SeqCst);
-        if let Some(v) = self.fresh(&key, current) {
-            return Ok(v);
-        }
-        let value = Arc::new(compute().await?);
+    fn insert(&self, key: K, generation: u64, value: Arc<V>) {
         if let Ok(mut values) = self.values.lock() {
             values.insert(
                 key,
                 Cached {
-                    generation: current,
+                    generation,
                     at: Instant::now(),
-                    value: Arc::clone(&value),
+                    value,
                 },
             );
         }
-        Ok(value)
     }
 }
 
@@ -212,35 +197,89 @@ impl AppState {
         }
     }
 
+    /// A cached value: computed after a change (one computation at a time), refreshed in the
+    /// background once older than [`CACHE_TTL`].
+    async fn cached<K, V, F, Fut>(
+        &self,
+        pick: fn(&Caches) -> &Cache<K, V>,
+        key: K,
+        compute: F,
+    ) -> Result<Arc<V>>
+    where
+        K: Eq + Hash + Clone + Send + Sync + 'static,
+        V: Send + Sync + 'static,
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Result<V>> + Send + 'static,
+    {
+        let cache = pick(&self.caches);
+        let current = self.generation.load(Ordering::SeqCst);
+        if let Some((value, generation, age)) = cache.lookup(&key)
+            && generation == current
+        {
+            if age >= CACHE_TTL
+                && let Ok(guard) = Arc::clone(&cache.computing).try_lock_owned()
+            {
+                let caches = Arc::clone(&self.caches);
+                let generations = Arc::clone(&self.generation);
+                tokio::spawn(async move {
+                    let _one = guard;
+                    let generation = generations.load(Ordering::SeqCst);
+                    match compute().await {
+                        Ok(v) => pick(&caches).insert(key, generation, Arc::new(v)),
+                        Err(e) => eprintln!("oretrail-web: refreshing cached figures: {e}"),
+                    }
+                });
+            }
+            return Ok(value);
+        }
+        let _one = cache.computing.lock().await;
+        // The generation read now: a change during the computation makes the next reader
+        // compute again.
+        let current = self.generation.load(Ordering::SeqCst);
+        if let Some((value, generation, age)) = cache.lookup(&key)
+            && generation == current
+            && age < CACHE_TTL
+        {
+            return Ok(value);
+        }
+        let value = Arc::new(compute().await?);
+        cache.insert(key, current, Arc::clone(&value));
+        Ok(value)
+    }
+
     /// The dashboard of a campaign, from the cache when still current.
     pub async fn dashboard(&self, campaign_id: i64) -> Result<Arc<crate::dashboard::Dashboard>> {
-        self.caches
-            .dashboards
-            .get(campaign_id, &self.generation, || {
-                crate::dashboard::compute(self, campaign_id)
-            })
-            .await
+        let state = self.clone();
+        self.cached(
+            |c| &c.dashboards,
+            campaign_id,
+            move || async move { crate::dashboard::compute(&state, campaign_id).await },
+        )
+        .await
     }
 
     /// The roll-up of a campaign as of today, from the cache when still current.
     pub async fn rollup(&self, campaign_id: i64) -> Result<Arc<oretrail_store::rollup::Rollup>> {
-        self.caches
-            .rollups
-            .get(campaign_id, &self.generation, || async move {
-                let campaign = oretrail_store::campaigns::list_campaigns(&self.store)
+        let state = self.clone();
+        self.cached(
+            |c| &c.rollups,
+            campaign_id,
+            move || async move {
+                let campaign = oretrail_store::campaigns::list_campaigns(&state.store)
                     .await?
                     .into_iter()
                     .find(|c| c.id == campaign_id)
                     .ok_or_else(|| WebError::NotFound(format!("campaign {campaign_id}")))?;
                 Ok(oretrail_store::rollup::rollup(
-                    &self.store,
+                    &state.store,
                     campaign_id,
                     &campaign.spec.name,
                     crate::db::today(),
                 )
                 .await?)
-            })
-            .await
+            },
+        )
+        .await
     }
 
     /// Every supplier with its state in a campaign (0: none), by ID; the pages and the API
@@ -250,34 +289,42 @@ impl AppState {
         campaign_id: i64,
         period: &str,
     ) -> Result<Arc<Vec<crate::db::lists::SupplierLine>>> {
-        self.caches
-            .suppliers
-            .get(campaign_id, &self.generation, || {
-                crate::db::lists::supplier_lines(self, campaign_id, period)
-            })
-            .await
+        let state = self.clone();
+        let period = period.to_string();
+        self.cached(
+            |c| &c.suppliers,
+            campaign_id,
+            move || async move {
+                crate::db::lists::supplier_lines(&state, campaign_id, &period).await
+            },
+        )
+        .await
     }
 
     /// The smelter review queue (every name waiting for a decision, most frequent first).
     pub async fn review_queue(&self) -> Result<Arc<Vec<crate::db::review::ReviewItem>>> {
-        self.caches
-            .review
-            .get((), &self.generation, || {
-                crate::db::review::smelter_queue(self)
-            })
-            .await
+        let state = self.clone();
+        self.cached(
+            |c| &c.review,
+            (),
+            move || async move { crate::db::review::smelter_queue(&state).await },
+        )
+        .await
     }
 
     /// The navigation badge of the review queue: names to decide plus submissions whose
     /// supplier must be confirmed.
     pub async fn review_badge(&self) -> Result<i64> {
+        let state = self.clone();
         let v = self
-            .caches
-            .badge
-            .get((), &self.generation, || async move {
-                let names = self.review_queue().await?.len() as i64;
-                Ok(names + crate::db::lists::needs_review(self).await?)
-            })
+            .cached(
+                |c| &c.badge,
+                (),
+                move || async move {
+                    let names = state.review_queue().await?.len() as i64;
+                    Ok(names + crate::db::lists::needs_review(&state).await?)
+                },
+            )
             .await?;
         Ok(*v)
     }

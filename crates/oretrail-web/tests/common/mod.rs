@@ -58,9 +58,14 @@ V2,Dunmore Capacitor Works Ltd.,IE,1,,300000,2025\n";
 
 pub async fn world_with(config: WebConfig, csv: &str) -> World {
     let dir = temp_dir("sec");
-    let store = Store::open(&StoreConfig::sqlite(&dir))
-        .await
-        .expect("store");
+    world_on(StoreConfig::sqlite(&dir), config, csv).await
+}
+
+/// The world on a given store (SQLite in a folder, or PostgreSQL by URL with its originals in
+/// the folder).
+pub async fn world_on(store_config: StoreConfig, config: WebConfig, csv: &str) -> World {
+    let dir = store_config.data_dir.clone();
+    let store = Store::open(&store_config).await.expect("store");
     let state = AppState::new(store, Pipeline::new(Default::default()), config)
         .await
         .expect("state");
@@ -244,4 +249,64 @@ pub fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
         w.write_all(bytes).expect("write");
     }
     w.finish().expect("finish").into_inner()
+}
+
+/// Files a submission made from the analysis of a sample, changed by `change`, in the world's
+/// campaign; its ID.
+pub async fn add_submission(
+    w: &World,
+    file_name: &str,
+    change: impl FnOnce(&mut oretrail_template::SupplierReport),
+) -> i64 {
+    use oretrail_store::submissions::{NewSubmission, Outcome, Receipt, SubmissionWriter};
+    let (mut analysis, _) = oretrail_web::upload::analyse(
+        &w.state.pipeline,
+        oretrail_web::demo::DEMO_FILES[1].1,
+        file_name,
+    );
+    change(analysis.report.as_mut().expect("report"));
+    let campaign = oretrail_store::campaigns::list_campaigns(&w.state.store)
+        .await
+        .expect("campaigns")
+        .into_iter()
+        .find(|c| c.id == w.campaign);
+    let bytes = format!("submission {file_name}").into_bytes();
+    let sha = w.state.store.originals().put(&bytes).expect("original");
+    let mut writer = SubmissionWriter::new(&w.state.store, campaign, "test")
+        .await
+        .expect("writer");
+    let out = writer
+        .write(vec![NewSubmission {
+            sha256: sha,
+            size: bytes.len() as u64,
+            receipt: Receipt {
+                original_name: file_name.into(),
+                received_by: "test".into(),
+                received_via: "test".into(),
+            },
+            analysis,
+        }])
+        .await
+        .expect("write");
+    w.state.changed();
+    match &out[0] {
+        Outcome::New { submission_id }
+        | Outcome::AcceptedWithWarnings { submission_id, .. }
+        | Outcome::Rejected { submission_id, .. }
+        | Outcome::NeedsReview { submission_id, .. }
+        | Outcome::Duplicate { submission_id } => *submission_id,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Makes a smelter row of a report unresolved under a new name.
+pub fn unresolve(row: &mut oretrail_template::SmelterRow, name: &str) {
+    row.name = Some(name.into());
+    if let Some(r) = row.resolution.as_mut() {
+        r.method = oretrail_template::ResolutionMethod::Unresolved;
+        r.canonical_cid = None;
+        r.canonical_name = None;
+        r.confidence = 0.0;
+        r.candidates.clear();
+    }
 }
