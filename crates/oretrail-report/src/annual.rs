@@ -655,6 +655,23 @@ pub fn programme_section(s: &Snapshot) -> Section {
     }
 }
 
+/// The comparison of two snapshots as a document of its own (what `oretrail report compare`
+/// prints).
+pub fn comparison_doc(c: &crate::compare::Comparison) -> Doc {
+    Doc {
+        title: format!(
+            "Changes from {} ({}) to {} ({})",
+            c.from.campaign, c.from.as_of, c.to.campaign, c.to.as_of
+        ),
+        subtitle: String::new(),
+        footer: String::new(),
+        sections: vec![Section {
+            title: "Changes".into(),
+            blocks: comparison_blocks(c),
+        }],
+    }
+}
+
 /// The blocks showing a comparison.
 pub fn comparison_blocks(c: &crate::compare::Comparison) -> Vec<Block> {
     let mut blocks = vec![Block::Para {

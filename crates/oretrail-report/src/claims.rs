@@ -546,16 +546,37 @@ pub async fn create_follow_up_campaign(
     deadline: Option<NaiveDate>,
     requests: &[FollowUpRequest],
 ) -> Result<(oretrail_store::campaigns::Campaign, usize)> {
+    create_follow_up_campaign_for(store, from, name, deadline, None, requests).await
+}
+
+/// [`create_follow_up_campaign`] asking for one template family (any version) instead of the
+/// followed-up campaign's families, when `family` is given.
+pub async fn create_follow_up_campaign_for(
+    store: &oretrail_store::Store,
+    from: &oretrail_store::campaigns::Campaign,
+    name: &str,
+    deadline: Option<NaiveDate>,
+    family: Option<oretrail_template::Family>,
+    requests: &[FollowUpRequest],
+) -> Result<(oretrail_store::campaigns::Campaign, usize)> {
+    if name.trim().is_empty() {
+        return Err(crate::ReportError::Invalid(
+            "the follow-up campaign needs a name".into(),
+        ));
+    }
     if requests.is_empty() {
         return Err(crate::ReportError::Invalid(
             "no supplier carries a facility whose audit expires in that window".into(),
         ));
     }
     let spec = oretrail_store::campaigns::CampaignSpec {
-        name: name.to_string(),
+        name: name.trim().to_string(),
         period: from.spec.period.clone(),
         deadline,
-        families: from.spec.families.clone(),
+        families: match family {
+            Some(f) => [(f, None)].into_iter().collect(),
+            None => from.spec.families.clone(),
+        },
         scope: oretrail_store::campaigns::ScopeRule {
             spend_share: 0.0,
             commodities: Vec::new(),

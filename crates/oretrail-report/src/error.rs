@@ -9,6 +9,9 @@ pub enum ReportError {
     /// The request cannot be fulfilled as asked (missing data, wrong option).
     #[error("{0}")]
     Invalid(String),
+    /// No stored snapshot (or other named thing) of that name.
+    #[error("{0}")]
+    NotFound(String),
     /// The registry has no such template family and version.
     #[error("no template {0} is known")]
     UnknownTemplate(String),

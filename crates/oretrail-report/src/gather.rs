@@ -449,3 +449,67 @@ impl CampaignData {
         Ok(snap)
     }
 }
+
+/// The newest stored snapshot of a campaign of the period before `campaign`'s (a numeric
+/// period: "2025" → "2024"), to compare a report with.
+pub async fn previous_snapshot(
+    store: &Store,
+    snapshots: &crate::snapshot::SnapshotStore,
+    campaign: &Campaign,
+) -> Result<Option<Snapshot>> {
+    let Ok(year) = campaign.spec.period.trim().parse::<i32>() else {
+        return Ok(None);
+    };
+    let previous = (year - 1).to_string();
+    for c in oretrail_store::campaigns::list_campaigns(store).await? {
+        if c.spec.period == previous
+            && let Some(s) = snapshots.latest_of(&c.spec.name)?
+        {
+            return Ok(Some(s));
+        }
+    }
+    Ok(None)
+}
+
+/// The snapshot of a report on a campaign as `oretrail report annual` makes it: the risk
+/// register's records of the period (or "not recorded", with a warning, when the register
+/// cannot be read), compared with the previous period's newest snapshot. Not saved.
+pub async fn report_snapshot(
+    store: &Store,
+    snapshots: &crate::snapshot::SnapshotStore,
+    campaign: &Campaign,
+    as_of: NaiveDate,
+    profile: &CompanyProfile,
+) -> Result<(Snapshot, Vec<String>)> {
+    let mut warnings = Vec::new();
+    let (risk, risk_policy) =
+        match risk_data(store, period_window(&campaign.spec.period, as_of)).await {
+            Ok(r) => r,
+            Err(e) => {
+                warnings.push(format!(
+                    "no risk register data ({e}); the risk sections say so"
+                ));
+                (
+                    RiskData {
+                        source: "not recorded".into(),
+                        ..RiskData::default()
+                    },
+                    None,
+                )
+            }
+        };
+    let previous = previous_snapshot(store, snapshots, campaign).await?;
+    let snap = snapshot(
+        store,
+        campaign,
+        as_of,
+        SnapshotInputs {
+            profile,
+            risk,
+            risk_policy,
+            previous: previous.as_ref(),
+        },
+    )
+    .await?;
+    Ok((snap, warnings))
+}

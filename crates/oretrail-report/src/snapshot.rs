@@ -332,7 +332,27 @@ pub struct StoredSnapshot {
     pub as_of: NaiveDate,
     /// Supplier files pinned.
     pub inputs: usize,
+    /// When it was first saved (RFC 3339 UTC): from the log of [`SnapshotStore::save_by`], else
+    /// the file's modification time.
+    pub created: Option<String>,
+    /// Who made it, when it was saved through [`SnapshotStore::save_by`] (the web application
+    /// records its user; the command line does not).
+    pub by: Option<String>,
 }
+
+/// One line of `reports/made.jsonl`: who saved a snapshot, and when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MadeBy {
+    /// Snapshot ID.
+    pub id: String,
+    /// Who.
+    pub by: String,
+    /// When (RFC 3339 UTC).
+    pub at: String,
+}
+
+/// Name of the log of who saved which snapshot, in the snapshots folder.
+pub const MADE_LOG: &str = "made.jsonl";
 
 impl SnapshotStore {
     /// The snapshots of a data directory.
@@ -356,32 +376,78 @@ impl SnapshotStore {
         Ok(id)
     }
 
+    /// Saves a snapshot like [`SnapshotStore::save`] and records who saved it, and when, in
+    /// `reports/made.jsonl` (one JSON line per save; the first line of an ID is its creation).
+    pub fn save_by(&self, s: &Snapshot, by: &str) -> Result<String> {
+        use std::io::Write;
+        let id = self.save(s)?;
+        let line = serde_json::to_string(&MadeBy {
+            id: id.clone(),
+            by: by.to_string(),
+            at: chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now())
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        })?;
+        let path = self.dir.join(MADE_LOG);
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(|e| ReportError::io(&path, e))?;
+        f.write_all(format!("{line}\n").as_bytes())
+            .map_err(|e| ReportError::io(&path, e))?;
+        Ok(id)
+    }
+
+    /// Who saved which snapshot first, and when (from `reports/made.jsonl`; unreadable lines
+    /// are skipped).
+    pub fn made(&self) -> Result<BTreeMap<String, MadeBy>> {
+        let path = self.dir.join(MADE_LOG);
+        let mut out = BTreeMap::new();
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+            Err(e) => return Err(ReportError::io(&path, e)),
+        };
+        for line in text.lines() {
+            if let Ok(m) = serde_json::from_str::<MadeBy>(line) {
+                out.entry(m.id.clone()).or_insert(m);
+            }
+        }
+        Ok(out)
+    }
+
     /// Loads a snapshot by ID or unique ID prefix (at least 6 hex digits), or from a file path.
     pub fn load(&self, id_or_path: &str) -> Result<Snapshot> {
         let as_path = Path::new(id_or_path);
-        let path = if as_path.is_file() {
-            as_path.to_path_buf()
-        } else {
-            let want = id_or_path.trim().to_ascii_lowercase();
-            if want.len() < 6 || !want.chars().all(|c| c.is_ascii_hexdigit()) {
-                return Err(ReportError::Invalid(format!(
-                    "'{id_or_path}' is neither a snapshot file nor a snapshot ID"
-                )));
-            }
-            let matches: Vec<PathBuf> = self
-                .ids()?
-                .into_iter()
-                .filter(|id| id.starts_with(&want))
-                .map(|id| self.dir.join(format!("{id}.json")))
-                .collect();
-            match matches.as_slice() {
-                [one] => one.clone(),
-                [] => return Err(ReportError::Invalid(format!("no snapshot {id_or_path}"))),
-                _ => return Err(ReportError::Invalid(format!("{id_or_path} is ambiguous"))),
-            }
+        if as_path.is_file() {
+            let text = std::fs::read_to_string(as_path).map_err(|e| ReportError::io(as_path, e))?;
+            return Snapshot::from_json(&text);
+        }
+        self.load_id(id_or_path).map(|(_, s)| s)
+    }
+
+    /// Loads a stored snapshot by ID or unique ID prefix (at least 6 hex digits) only — never
+    /// a file path, so that the name may come from a web request — with its full ID.
+    pub fn load_id(&self, id: &str) -> Result<(String, Snapshot)> {
+        let want = id.trim().to_ascii_lowercase();
+        if want.len() < 6 || want.len() > 64 || !want.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(ReportError::Invalid(format!(
+                "'{id}' is neither a snapshot file nor a snapshot ID"
+            )));
+        }
+        let matches: Vec<String> = self
+            .ids()?
+            .into_iter()
+            .filter(|i| i.starts_with(&want))
+            .collect();
+        let full = match matches.as_slice() {
+            [one] => one.clone(),
+            [] => return Err(ReportError::NotFound(format!("no snapshot {id}"))),
+            _ => return Err(ReportError::Invalid(format!("{id} is ambiguous"))),
         };
+        let path = self.dir.join(format!("{full}.json"));
         let text = std::fs::read_to_string(&path).map_err(|e| ReportError::io(&path, e))?;
-        Snapshot::from_json(&text)
+        Ok((full, Snapshot::from_json(&text)?))
     }
 
     fn ids(&self) -> Result<Vec<String>> {
@@ -403,10 +469,24 @@ impl SnapshotStore {
 
     /// Every stored snapshot, newest as-of first.
     pub fn list(&self) -> Result<Vec<StoredSnapshot>> {
+        let made = self.made()?;
         let mut out = Vec::new();
         for id in self.ids()? {
-            let Ok(s) = self.load(&id) else { continue };
+            let Ok((_, s)) = self.load_id(&id) else {
+                continue;
+            };
+            let m = made.get(&id);
+            let created = m.map(|m| m.at.clone()).or_else(|| {
+                let path = self.dir.join(format!("{id}.json"));
+                let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok()?;
+                Some(
+                    chrono::DateTime::<chrono::Utc>::from(modified)
+                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                )
+            });
             out.push(StoredSnapshot {
+                by: m.map(|m| m.by.clone()),
+                created,
                 id,
                 campaign: s.campaign.name,
                 period: s.campaign.period,
@@ -421,7 +501,7 @@ impl SnapshotStore {
     /// The newest stored snapshot of a campaign, if any.
     pub fn latest_of(&self, campaign: &str) -> Result<Option<Snapshot>> {
         match self.list()?.into_iter().find(|s| s.campaign == campaign) {
-            Some(s) => self.load(&s.id).map(Some),
+            Some(s) => self.load_id(&s.id).map(|(_, s)| Some(s)),
             None => Ok(None),
         }
     }
