@@ -219,6 +219,7 @@ pub async fn load(state: &AppState, generated: usize) -> Result<DemoSummary> {
             .await?;
     }
     status_lists(state, today).await?;
+    demo_profile(state)?;
     let mut files: Vec<Incoming> = DEMO_FILES
         .iter()
         .map(|(n, b)| Incoming {
@@ -265,6 +266,56 @@ pub async fn load(state: &AppState, generated: usize) -> Result<DemoSummary> {
         campaign_id: campaign.id,
         supplier_link,
     })
+}
+
+/// The demo company's profile (`company.toml` of the data directory, for reports and the
+/// company's own template), unless one is there.
+pub const DEMO_PROFILE: &str = r#"[company]
+name = "Example Devices Inc."
+unique_id = "123456789"
+unique_id_authority = "DUNS"
+address = "1 Harbour Road, Cork, Ireland"
+
+[contact]
+name = "Ana Analyst"
+email = "ana@example.com"
+phone = "+353 21 000 0000"
+
+[authorizer]
+name = "Carl Chief"
+title = "VP Procurement"
+email = "carl@example.com"
+phone = "+353 21 000 0001"
+
+[policy]
+established = true
+url = "https://example.com/responsible-minerals"
+version = "2026.1"
+covers_annex_ii = true
+summary = "We source responsibly, following the OECD Due Diligence Guidance."
+
+[management]
+accountable = "VP Procurement"
+system = "A cross-functional team runs the yearly campaign in Oretrail."
+
+[[products]]
+number = "P-100"
+name = "Power module"
+
+[answers."*"]
+require_validated = "Yes"
+corrective_action = "Yes"
+require_supplier_due_diligence = "Yes"
+require_supplier_annex_ii = "Yes"
+"#;
+
+fn demo_profile(state: &AppState) -> Result<()> {
+    let path = state.store.data_dir().join("company.toml");
+    if !path.exists() {
+        std::fs::write(&path, DEMO_PROFILE)
+            .map_err(|e| WebError::Internal(format!("{}: {e}", path.display())))?;
+    }
+    Ok(())
 }
 
 /// Learns the samples' own look-ups when the registry knows none of their versions.

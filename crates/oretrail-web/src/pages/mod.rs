@@ -3,9 +3,12 @@
 
 pub mod admin;
 pub mod campaigns;
+pub mod claims;
+pub mod exports;
 pub mod facilities;
 pub mod overview;
 pub mod programme;
+pub mod reports;
 pub mod review;
 pub mod risk;
 pub mod submissions;
@@ -54,6 +57,15 @@ pub fn routes() -> Router<AppState> {
         .route("/review", get(review::queue))
         .route("/review/facility", post(review::accept_facility))
         .route("/review/supplier", post(review::confirm_supplier))
+        .route("/reports", get(reports::page).post(reports::generate))
+        .route("/reports/compare", get(reports::compare))
+        .route("/reports/{id}", get(reports::show))
+        .route("/reports/{id}/download", get(reports::download))
+        .route("/exports", get(exports::page))
+        .route("/exports/template", get(exports::company_template))
+        .route("/exports/{file}", get(exports::download))
+        .route("/claims", get(claims::page))
+        .route("/claims/follow-up", post(claims::follow_up))
         .route("/audit", get(overview::audit_log))
         .route("/admin", get(admin::show))
         .route("/admin/users", post(admin::create_user))
@@ -111,6 +123,9 @@ impl Layout {
             ("Facilities", "/facilities"),
             ("Review queue", "/review"),
             ("Risk & cases", "/risk"),
+            ("Reports", "/reports"),
+            ("Exports", "/exports"),
+            ("Claims", "/claims"),
             ("", ""),
             ("Audit log", "/audit"),
         ];
