@@ -1,7 +1,8 @@
 //! Supplier-provided text with markup — supplier names from the ERP export, the company,
 //! smelter names and countries a workbook declares, file names — is shown escaped on every page
 //! that shows it: suppliers, supplier, submission(s), supplier link, campaign, review queue,
-//! facilities, dashboard; and e-mail headers cannot be split.
+//! facilities, dashboard, claims, a generated report (page and download); and e-mail headers
+//! cannot be split.
 
 mod common;
 
@@ -101,7 +102,7 @@ async fn supplier_text_with_markup_is_escaped_on_every_page() {
     };
     w.state.changed();
 
-    let (cookie, _) = session(&w, Role::Analyst).await;
+    let (cookie, csrf) = session(&w, Role::Analyst).await;
     let pages = [
         "/dashboard".to_string(),
         "/suppliers".into(),
@@ -135,6 +136,58 @@ async fn supplier_text_with_markup_is_escaped_on_every_page() {
         seen_escaped >= 6,
         "escaped names shown on {seen_escaped} pages"
     );
+    // Reporting: the claims page, and a report generated from this data, in the page (askama)
+    // and downloaded (the library's HTML, charts included).
+    std::fs::write(
+        w.state.store.data_dir().join("company.toml"),
+        oretrail_web::demo::DEMO_PROFILE,
+    )
+    .expect("profile");
+    let (status, headers, body) = send(
+        &w.app,
+        with_cookie("/reports", "POST", &cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!(
+                "_csrf={csrf}&campaign={}&kind=annual",
+                w.campaign
+            )))
+            .expect("request"),
+    )
+    .await;
+    assert!(status.is_redirection(), "generate: {status} {body}");
+    let report = headers
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .expect("location")
+        .to_string();
+    let download = report.replacen('?', "/download?format=html&", 1);
+    for p in ["/claims".to_string(), report, download] {
+        let (status, _, page) = send(
+            &w.app,
+            with_cookie(&p, "GET", &cookie)
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{p}");
+        assert_escaped(&page, &p);
+        if p == "/claims" {
+            // No submission of this world is linked to its supplier: nothing to check.
+            continue;
+        }
+        let library = |t: &str| {
+            t.replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+        };
+        assert!(
+            page.contains(&escaped(SCRIPT))
+                || page.contains(&escaped(IMG))
+                || page.contains(&library("<script>alert"))
+                || page.contains(&library("<img src=x")),
+            "{p} shows a supplier's name escaped"
+        );
+    }
     let (_, _, page) = send(
         &w.app,
         with_cookie(&format!("/submissions/{id}"), "GET", &cookie)
