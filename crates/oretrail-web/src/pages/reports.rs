@@ -409,10 +409,11 @@ pub async fn show(
     let kind = Kind::parse(p.kind.as_deref())?;
     let (id, snap) = load(&state, &id).await?;
     let doc = kind.build(&snap)?;
-    let made = snapshot_lines(&state)
-        .await?
-        .into_iter()
-        .find(|l| l.id == id);
+    let store = snapshots(&state);
+    let made = tokio::task::spawn_blocking(move || store.made())
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))??
+        .remove(&id);
     let mut facts = vec![
         ("Snapshot".to_string(), id.clone()),
         ("Campaign".to_string(), snap.campaign.name.clone()),
@@ -427,9 +428,13 @@ pub async fn show(
             snap.pins.status_lists.len().to_string(),
         ),
     ];
-    if let Some(m) = made {
-        facts.push(("Created".into(), format!("{} by {}", m.created, m.by)));
-    }
+    facts.push((
+        "Created".into(),
+        match made {
+            Some(m) => format!("{} by {}", m.at, m.by),
+            None => "on the command line".into(),
+        },
+    ));
     let page = ReportPage {
         layout: Layout::new(&state, &s, kind.label(), "/reports").await?,
         short: id.chars().take(12).collect(),
