@@ -24,3 +24,24 @@ pub mod roles;
 pub mod snapshot;
 
 pub use error::{ReportError, Result};
+
+/// Whether this build typesets PDFs (feature `pdf`).
+pub const PDF: bool = cfg!(feature = "pdf");
+
+/// Typesets a document to PDF (bytes and warnings) when the crate is built with the `pdf`
+/// feature; without it, an error saying so. Lets callers offer PDF whenever the feature is on
+/// anywhere in the build, without a feature of their own.
+pub fn pdf_bytes(doc: &doc::Doc, ident: &str) -> Result<(Vec<u8>, Vec<String>)> {
+    #[cfg(feature = "pdf")]
+    {
+        let p = pdf::render(doc, ident)?;
+        Ok((p.bytes, p.warnings))
+    }
+    #[cfg(not(feature = "pdf"))]
+    {
+        let _ = (doc, ident);
+        Err(ReportError::Pdf(
+            "this build has no PDF support (feature `pdf`); use HTML and print it".into(),
+        ))
+    }
+}
