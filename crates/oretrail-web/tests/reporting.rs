@@ -235,9 +235,30 @@ async fn annual_report_is_pinned_listed_regenerated_and_compared() {
     let pdf_button = page.contains("format=pdf");
     assert_eq!(
         pdf_button,
-        cfg!(feature = "pdf"),
+        oretrail_report::PDF,
         "PDF only with the pdf feature"
     );
+    if cfg!(feature = "pdf") {
+        assert!(pdf_button);
+    }
+    let (status, headers, pdf) = bytes(
+        &d.app,
+        get(
+            &format!("/reports/{id}/download?kind=annual&format=pdf"),
+            &auditor,
+        ),
+    )
+    .await;
+    if oretrail_report::PDF {
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            header_text(&headers, header::CONTENT_TYPE),
+            "application/pdf"
+        );
+        assert!(pdf.starts_with(b"%PDF"));
+    } else {
+        assert_eq!(status, StatusCode::NOT_FOUND, "no PDF without the feature");
+    }
 
     // Listed on the page, with who made it, and where the CLI looks.
     let (_, _, list) = send(&d.app, get("/reports", &auditor)).await;
@@ -518,7 +539,10 @@ async fn exports_drafts_and_company_template_download() {
     assert!(page.contains(&format!(
         "/reports/{id}/download?kind=eu-battery&amp;format=html"
     )));
-    for (kind, title) in [("form-sd", "Form SD"), ("eu-battery", "battery raw materials")] {
+    for (kind, title) in [
+        ("form-sd", "Form SD"),
+        ("eu-battery", "battery raw materials"),
+    ] {
         let (status, headers, body) = bytes(
             &d.app,
             get(

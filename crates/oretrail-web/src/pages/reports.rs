@@ -112,8 +112,9 @@ impl Kind {
     }
 }
 
-/// Whether this build can make PDFs (feature `pdf`).
-pub const PDF: bool = cfg!(feature = "pdf");
+/// Whether this build can make PDFs: the `pdf` feature of this crate, or of `oretrail-report`
+/// enabled by another crate of the build (`oretrail-cli --features pdf`).
+pub const PDF: bool = oretrail_report::PDF;
 
 /// A file name made of ASCII letters, digits, `-` and `.` only.
 pub fn safe_name(text: &str) -> String {
@@ -506,23 +507,21 @@ pub async fn download(
     Ok(attachment(&file, ctype, bytes))
 }
 
-#[cfg(feature = "pdf")]
 async fn pdf(doc: Doc, id: &str) -> Result<Vec<u8>> {
+    if !PDF {
+        return Err(WebError::NotFound(
+            "PDF: this server was built without the pdf feature; download HTML and print it".into(),
+        ));
+    }
     let id = id.to_string();
-    let pdf = tokio::task::spawn_blocking(move || oretrail_report::pdf::render(&doc, &id))
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))??;
-    for w in &pdf.warnings {
+    let (bytes, warnings) =
+        tokio::task::spawn_blocking(move || oretrail_report::pdf_bytes(&doc, &id))
+            .await
+            .map_err(|e| WebError::Internal(e.to_string()))??;
+    for w in &warnings {
         eprintln!("oretrail-web: PDF: {w}");
     }
-    Ok(pdf.bytes)
-}
-
-#[cfg(not(feature = "pdf"))]
-async fn pdf(_doc: Doc, _id: &str) -> Result<Vec<u8>> {
-    Err(WebError::NotFound(
-        "PDF: this server was built without the pdf feature; download HTML and print it".into(),
-    ))
+    Ok(bytes)
 }
 
 /// Compare parameters.
