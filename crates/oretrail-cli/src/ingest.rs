@@ -32,10 +32,22 @@ pub struct IngestArgs {
     /// Worker threads (default: all cores).
     #[arg(long, default_value_t = 0)]
     pub jobs: usize,
+    /// Only store the files and queue them; `oretrail worker` processes (any number, anywhere).
+    #[arg(long)]
+    pub enqueue: bool,
 }
 
 /// Runs `oretrail ingest`.
 pub fn run(ctx: &Context, args: &IngestArgs) -> Result<ExitCode> {
+    if args.enqueue {
+        return crate::worker::run_enqueue(
+            ctx,
+            &args.paths,
+            args.campaign.clone(),
+            actor(args),
+            args.json,
+        );
+    }
     let pipeline = Arc::new(ctx.pipeline()?);
     let session = StoreSession::open(ctx)?;
     let stored = session.run(oretrail_store::facilities::load_registry(&session.store))?;
@@ -58,11 +70,7 @@ pub fn run(ctx: &Context, args: &IngestArgs) -> Result<ExitCode> {
     );
     let options = IngestOptions {
         campaign: args.campaign.clone(),
-        actor: args
-            .by
-            .clone()
-            .or_else(|| std::env::var("USER").ok())
-            .unwrap_or_else(|| "oretrail".into()),
+        actor: actor(args),
         threads: args.jobs,
         ..IngestOptions::default()
     };
@@ -105,6 +113,13 @@ pub fn run(ctx: &Context, args: &IngestArgs) -> Result<ExitCode> {
         write_table(&mut out, &report)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn actor(args: &IngestArgs) -> String {
+    args.by
+        .clone()
+        .or_else(|| std::env::var("USER").ok())
+        .unwrap_or_else(|| "oretrail".into())
 }
 
 fn write_table(out: &mut impl Write, r: &IngestReport) -> Result<()> {

@@ -21,6 +21,7 @@ mod store;
 mod submissions;
 mod suppliers;
 mod verify;
+mod worker;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -61,6 +62,13 @@ enum Command {
     },
     /// Store received files (files, folders, zip archives) as submissions.
     Ingest(ingest::IngestArgs),
+    /// Process queued files (`ingest --enqueue`); run several, on several machines, on PostgreSQL.
+    Worker(worker::WorkerArgs),
+    /// The ingest queue: jobs by state and worker, failed jobs, retries.
+    Queue {
+        #[command(subcommand)]
+        command: worker::QueueCommand,
+    },
     /// Suppliers, their tiers, contacts and spend.
     Suppliers {
         #[command(subcommand)]
@@ -147,6 +155,8 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(&ctx, &args),
         Command::Facilities { command } => facilities::run(&ctx, &command),
         Command::Ingest(args) => ingest::run(&ctx, &args),
+        Command::Worker(args) => worker::run_worker_command(&ctx, &args),
+        Command::Queue { command } => worker::run_queue(&ctx, &command),
         Command::Suppliers { command } => suppliers::run(&ctx, &command),
         Command::Campaigns { command } => campaigns::run(&ctx, &command),
         Command::Submissions { command } => submissions::run(&ctx, &command),

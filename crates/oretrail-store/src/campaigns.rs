@@ -332,6 +332,24 @@ pub async fn campaign_by_name(store: &Store, name: &str) -> Result<Campaign> {
     }
 }
 
+/// The campaign with this ID.
+pub async fn campaign_by_id(store: &Store, id: i64) -> Result<Campaign> {
+    let row = sqlx::query(
+        "SELECT id, name, period, deadline, families, scope_rule, frozen_at FROM campaigns \
+         WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(store.pool())
+    .await?;
+    match row {
+        Some(r) => campaign_of(&r),
+        None => Err(StoreError::NotFound {
+            kind: "campaign",
+            name: format!("#{id}"),
+        }),
+    }
+}
+
 /// Every campaign, newest first.
 pub async fn list_campaigns(store: &Store) -> Result<Vec<Campaign>> {
     sqlx::query(

@@ -135,6 +135,11 @@ pub fn migrator(backend: Backend) -> Migrator {
                 "facility refs",
                 include_str!("../migrations/sqlite/0002_facility_refs.sql"),
             ),
+            (
+                3,
+                "ingest queue",
+                include_str!("../migrations/sqlite/0003_ingest_queue.sql"),
+            ),
         ],
         Backend::Postgres => &[
             (
@@ -146,6 +151,11 @@ pub fn migrator(backend: Backend) -> Migrator {
                 2,
                 "facility refs",
                 include_str!("../migrations/postgres/0002_facility_refs.sql"),
+            ),
+            (
+                3,
+                "ingest queue",
+                include_str!("../migrations/postgres/0003_ingest_queue.sql"),
             ),
         ],
     };
@@ -163,6 +173,16 @@ pub fn migrator(backend: Backend) -> Migrator {
             })
             .collect(),
     )
+}
+
+/// A nullable float as a bind parameter: text, to be read by `CAST($n AS DOUBLE PRECISION)`.
+///
+/// sqlx 0.9.0's `Any` driver declares a NULL `f64` to PostgreSQL as `real` but a value as
+/// `double precision`; a statement prepared with the one then rejects the other ("incorrect
+/// binary data format in bind parameter"). Text is declared as text either way, and the cast
+/// gives both databases the exact float back (Rust prints the shortest round-trip form).
+pub fn nullable_real(value: Option<f64>) -> Option<String> {
+    value.filter(|v| v.is_finite()).map(|v| v.to_string())
 }
 
 /// `($1, $2, ...), ($n, ...)` for `rows` rows of `cols` columns, numbering from 1.
@@ -225,5 +245,10 @@ mod tests {
         assert!(Backend::of_url("mysql://h/db").is_err());
         assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
         assert_eq!(values_placeholders(2, 2), "($1, $2), ($3, $4)");
+        assert_eq!(
+            nullable_real(Some(0.1 + 0.2)),
+            Some("0.30000000000000004".into())
+        );
+        assert_eq!(nullable_real(None), None);
     }
 }

@@ -22,6 +22,13 @@ use std::collections::{BTreeMap, HashMap};
 pub async fn save_registry(store: &Store, registry: &FacilityRegistry) -> Result<()> {
     let backend = store.backend();
     let mut tx = store.pool().begin().await?;
+    if backend == crate::Backend::Postgres {
+        // Two processes saving at once (servers started together on an empty database) take
+        // turns: each save replaces the whole registry in one transaction.
+        sqlx::query("SELECT pg_advisory_xact_lock(7210431)")
+            .execute(&mut *tx)
+            .await?;
+    }
     for table in [
         "manual_aliases",
         "facility_aliases",

@@ -9,7 +9,8 @@
 //!
 //! Originals are evidence ([`originals`]): every received file is kept byte for byte under its
 //! SHA-256, written durably before the database refers to it. [`ingest`] takes files, folders and
-//! zip archives ([`sources`]), analyses them on a bounded thread pool and writes from one place.
+//! zip archives ([`sources`]), analyses them on a bounded thread pool and writes from one place;
+//! [`queue`] is the same work split between `enqueue` and any number of worker processes.
 
 pub mod backup;
 mod bulk;
@@ -20,6 +21,7 @@ pub mod error;
 pub mod facilities;
 pub mod ingest;
 pub mod originals;
+pub mod queue;
 pub mod rollup;
 pub mod sources;
 mod store;

@@ -419,9 +419,38 @@ impl SubmissionWriter {
 
     /// Writes a batch in one transaction; outcomes in batch order.
     pub async fn write(&mut self, batch: Vec<NewSubmission>) -> Result<Vec<Outcome>> {
+        let mut tx = self.store.pool().begin().await?;
+        let outcomes = self.write_in(&mut tx, batch).await?;
+        tx.commit().await?;
+        Ok(outcomes)
+    }
+
+    /// Gives every facility the batch resolves to its `facility_refs` integer, each in its own
+    /// short statement outside any batch transaction. Concurrent writers (queue workers) call
+    /// this first, so that their batch transactions never wait on each other's new refs.
+    pub async fn prepare_refs(&mut self, batch: &[NewSubmission]) -> Result<()> {
+        let mut conn = self.store.pool().acquire().await?;
+        for sub in batch {
+            if let Some(report) = &sub.analysis.report {
+                self.ensure_refs(&mut conn, report).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes a batch inside the caller's transaction; outcomes in batch order. When the
+    /// caller rolls back, this writer's memory of what exists is wrong: drop it and make a new
+    /// one.
+    pub async fn write_in(
+        &mut self,
+        tx: &mut AnyConnection,
+        batch: Vec<NewSubmission>,
+    ) -> Result<Vec<Outcome>> {
         let backend = self.store.backend();
         let campaign_key = self.campaign.as_ref().map_or(0, |c| c.id);
-        let mut tx = self.store.pool().begin().await?;
+        if backend == Backend::Postgres {
+            self.lock_suppliers(tx, &batch).await?;
+        }
         let mut outcomes = Vec::with_capacity(batch.len());
         let mut children = Children::default();
         let received_at = now();
@@ -493,7 +522,8 @@ impl SubmissionWriter {
                  company_unique_id, effective_date, supplier_id, link_method, link_score, \
                  link_state, status, status_reason, error_count, warning_count, info_count, \
                  report_json) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
-                 $14, $15, $16, $17, $18, $19, $20, $21, $22) RETURNING id",
+                 $14, CAST($15 AS DOUBLE PRECISION), $16, $17, $18, $19, $20, $21, $22) \
+                 RETURNING id",
             )
             .bind(self.campaign.as_ref().map(|c| c.id))
             .bind(campaign_key)
@@ -513,7 +543,7 @@ impl SubmissionWriter {
             .bind(declaration.and_then(|d| d.effective_date.clone()))
             .bind(link.supplier_id)
             .bind(link.method)
-            .bind(link.score)
+            .bind(crate::db::nullable_real(link.score))
             .bind(link.state.code())
             .bind(verdict.status.code())
             .bind(verdict.reason.clone())
@@ -526,13 +556,13 @@ impl SubmissionWriter {
             let id: i64 = row.try_get(0)?;
             self.known.insert(sub.sha256.clone(), id);
             if let Some(report) = report {
-                self.ensure_refs(&mut tx, report).await?;
+                self.ensure_refs(&mut *tx, report).await?;
             }
             children.add(id, &sub.analysis, &self.refs);
             if link.state == LinkState::Linked
                 && let Some(supplier) = link.supplier_id
             {
-                supersede(&mut tx, campaign_key, supplier, id).await?;
+                supersede(&mut *tx, campaign_key, supplier, id).await?;
                 if let Some(&request) = self.requests.get(&supplier) {
                     let status = match verdict.status {
                         SubmissionStatus::Accepted => RequestStatus::Accepted,
@@ -540,7 +570,7 @@ impl SubmissionWriter {
                         SubmissionStatus::NeedsReview => RequestStatus::Received,
                     };
                     update_request(
-                        &mut tx,
+                        &mut *tx,
                         request,
                         status,
                         verdict.reason.as_deref(),
@@ -568,9 +598,36 @@ impl SubmissionWriter {
                 },
             });
         }
-        children.flush(&mut tx, backend).await?;
-        tx.commit().await?;
+        children.flush(&mut *tx, backend).await?;
         Ok(outcomes)
+    }
+
+    /// Locks the rows of the suppliers a batch links to, in id order (PostgreSQL). Two writers
+    /// (queue workers, web servers) taking files of one supplier then run one after the other,
+    /// so the later one sees the earlier one's submission when it marks older ones superseded;
+    /// the fixed order means they cannot deadlock.
+    async fn lock_suppliers(&self, tx: &mut AnyConnection, batch: &[NewSubmission]) -> Result<()> {
+        let mut ids: Vec<i64> = batch
+            .iter()
+            .filter_map(|sub| {
+                let d = &sub.analysis.report.as_ref()?.declaration;
+                let link = self
+                    .index
+                    .link(d.company_name.as_deref(), d.company_unique_id.as_deref());
+                (link.state == LinkState::Linked)
+                    .then_some(link.supplier_id)
+                    .flatten()
+            })
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        for id in ids {
+            sqlx::query("SELECT id FROM suppliers WHERE id = $1 FOR UPDATE")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        }
+        Ok(())
     }
 }
 

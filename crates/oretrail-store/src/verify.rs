@@ -1,6 +1,6 @@
 //! Verification: every original re-hashed against its name and matched against the database.
 //!
-//! An original is referenced by a `files` row (submissions) or a `risk_evidence` row (evidence
+//! An original is referenced by a `files` row (submissions), an ingest job or a `risk_evidence` row (evidence
 //! kept by the risk register). [`verify`] reports originals whose bytes no longer hash to their
 //! name (damaged), referenced originals that are missing, originals no row refers to, and stray
 //! files in the originals folder; temporary files of interrupted writes are listed apart (they
@@ -67,6 +67,14 @@ pub(crate) async fn referenced_in(
     for row in sqlx::query("SELECT DISTINCT file_sha256 FROM submissions")
         .fetch_all(pool)
         .await?
+    {
+        set.insert(row.try_get::<String, _>(0)?);
+    }
+    // Queued files: stored before any submission refers to them.
+    for row in
+        sqlx::query("SELECT DISTINCT file_sha256 FROM ingest_jobs WHERE file_sha256 IS NOT NULL")
+            .fetch_all(pool)
+            .await?
     {
         set.insert(row.try_get::<String, _>(0)?);
     }

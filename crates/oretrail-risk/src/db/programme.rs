@@ -210,7 +210,8 @@ pub async fn record_audit(risk: &Risk, a: &NewAudit, actor: &str) -> Result<(i64
     let row = sqlx::query(
         "INSERT INTO risk_audits (subject_kind, site, supplier_id, metal_key, cid, audit_type, \
          audit_date, auditor, score, result, notes, recorded_at, recorded_by) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CAST($9 AS DOUBLE PRECISION), $10, $11, $12, \
+         $13) RETURNING id",
     )
     .bind(kind)
     .bind(site.clone())
@@ -220,7 +221,7 @@ pub async fn record_audit(risk: &Risk, a: &NewAudit, actor: &str) -> Result<(i64
     .bind(audit_type.clone())
     .bind(iso(a.audit_date))
     .bind(auditor.clone())
-    .bind(a.score)
+    .bind(oretrail_store::db::nullable_real(a.score))
     .bind(optional(a.result.as_deref()))
     .bind(optional(a.notes.as_deref()))
     .bind(now())
