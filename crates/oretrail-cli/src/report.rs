@@ -121,11 +121,19 @@ fn produce(
     a: &AnnualArgs,
     build: fn(&Snapshot) -> oretrail_report::Result<Doc>,
 ) -> Result<ExitCode> {
-    let snap = match &a.snapshot {
-        Some(id) => snapshots.load(id)?,
-        None => make_snapshot(ctx, snapshots, a)?,
+    let (snap, id) = match &a.snapshot {
+        Some(id) => {
+            let snap = snapshots.load(id)?;
+            let id = snapshots.save(&snap)?;
+            (snap, id)
+        }
+        None => {
+            let snap = make_snapshot(ctx, snapshots, a)?;
+            let by = std::env::var("USER").unwrap_or_else(|_| "command line".into());
+            let id = snapshots.save_by(&snap, &format!("{by} (command line)"))?;
+            (snap, id)
+        }
     };
-    let id = snapshots.save(&snap)?;
     eprintln!("snapshot {id} (regenerate with --snapshot {})", &id[..12]);
     let doc = build(&snap)?;
     match a.format.as_str() {
