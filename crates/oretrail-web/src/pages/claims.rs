@@ -155,16 +155,7 @@ pub async fn page(
         .unwrap_or(as_of);
     let page = ClaimsPage {
         layout: Layout::new(&state, &s, "Claims and expiring audits", "/claims").await?,
-        campaigns: all
-            .iter()
-            .map(|c| {
-                (
-                    c.id,
-                    c.spec.name.clone(),
-                    chosen.as_ref().is_some_and(|x| x.id == c.id),
-                )
-            })
-            .collect(),
+        campaigns: super::campaign_options(&all, chosen.as_ref()),
         campaign_id: chosen.as_ref().map(|c| c.id).unwrap_or(0),
         campaign_name: chosen
             .as_ref()

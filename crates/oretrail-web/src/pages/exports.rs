@@ -78,16 +78,7 @@ pub async fn page(
     let registry = Registry::global();
     let page = ExportsPage {
         layout: Layout::new(&state, &s, "Exports", "/exports").await?,
-        campaigns: all
-            .iter()
-            .map(|c| {
-                (
-                    c.id,
-                    c.spec.name.clone(),
-                    chosen.as_ref().is_some_and(|x| x.id == c.id),
-                )
-            })
-            .collect(),
+        campaigns: super::campaign_options(&all, chosen.as_ref()),
         campaign_id: chosen.as_ref().map(|c| c.id).unwrap_or(0),
         campaign_name: chosen
             .as_ref()

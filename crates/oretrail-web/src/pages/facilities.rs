@@ -151,16 +151,7 @@ pub async fn list(
     );
     let page_view = FacilitiesPage {
         layout: Layout::new(&state, &s, "Facilities roll-up", "/facilities").await?,
-        campaigns: all
-            .iter()
-            .map(|c| {
-                (
-                    c.id,
-                    c.spec.name.clone(),
-                    chosen.as_ref().is_some_and(|x| x.id == c.id),
-                )
-            })
-            .collect(),
+        campaigns: super::campaign_options(&all, chosen.as_ref()),
         heads: heads(
             &q,
             &[

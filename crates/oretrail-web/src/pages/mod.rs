@@ -480,6 +480,22 @@ pub async fn logout(
     Ok(resp)
 }
 
+/// Campaign choices for a form: ID, name and whether it is the chosen one.
+pub fn campaign_options(
+    all: &[oretrail_store::campaigns::Campaign],
+    chosen: Option<&oretrail_store::campaigns::Campaign>,
+) -> Vec<(i64, String, bool)> {
+    all.iter()
+        .map(|c| {
+            (
+                c.id,
+                c.spec.name.clone(),
+                chosen.is_some_and(|x| x.id == c.id),
+            )
+        })
+        .collect()
+}
+
 /// The campaign a page is about: the one asked for, else the newest.
 pub async fn pick_campaign(
     state: &AppState,

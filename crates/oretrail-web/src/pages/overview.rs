@@ -41,16 +41,7 @@ pub async fn dashboard(
     let kpis = d.as_deref().map(kpis).unwrap_or_default();
     let page = DashboardPage {
         layout: Layout::new(&state, &s, "Dashboard", "/dashboard").await?,
-        campaigns: all
-            .iter()
-            .map(|c| {
-                (
-                    c.id,
-                    c.spec.name.clone(),
-                    chosen.as_ref().is_some_and(|x| x.id == c.id),
-                )
-            })
-            .collect(),
+        campaigns: super::campaign_options(&all, chosen.as_ref()),
         d,
         kpis,
     };

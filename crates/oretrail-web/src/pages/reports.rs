@@ -301,16 +301,7 @@ pub async fn page(
     let as_of = parse_date(p.as_of.as_deref())?.unwrap_or_else(crate::db::today);
     let page = ReportsPage {
         layout: Layout::new(&state, &s, "Reports", "/reports").await?,
-        campaigns: all
-            .iter()
-            .map(|c| {
-                (
-                    c.id,
-                    c.spec.name.clone(),
-                    chosen.as_ref().is_some_and(|x| x.id == c.id),
-                )
-            })
-            .collect(),
+        campaigns: super::campaign_options(&all, chosen.as_ref()),
         as_of: as_of.to_string(),
         can_edit: s.user.role.allows(Role::Analyst),
         has_profile: profile_path(&state).is_file(),

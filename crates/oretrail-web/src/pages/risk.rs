@@ -315,16 +315,7 @@ pub async fn overview(
         layout: Layout::new(&state, &s, "Risk", "/risk")
             .await?
             .flash(done_message(p.done.as_deref())),
-        campaigns: all
-            .iter()
-            .map(|c| {
-                (
-                    c.id,
-                    c.spec.name.clone(),
-                    chosen.as_ref().is_some_and(|x| x.id == c.id),
-                )
-            })
-            .collect(),
+        campaigns: super::campaign_options(&all, chosen.as_ref()),
         campaign_id: chosen.as_ref().map_or(0, |c| c.id),
         as_of: as_of.to_string(),
         assessed: false,

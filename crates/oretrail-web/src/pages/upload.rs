@@ -24,16 +24,7 @@ pub async fn form(State(state): State<AppState>, Analyst(s): Analyst) -> Result<
     let (all, chosen) = super::pick_campaign(&state, None).await?;
     let page = UploadPage {
         layout: Layout::new(&state, &s, "Upload supplier files", "/upload").await?,
-        campaigns: all
-            .iter()
-            .map(|c| {
-                (
-                    c.id,
-                    c.spec.name.clone(),
-                    chosen.as_ref().is_some_and(|x| x.id == c.id),
-                )
-            })
-            .collect(),
+        campaigns: super::campaign_options(&all, chosen.as_ref()),
         results: Vec::new(),
     };
     render(&page)
