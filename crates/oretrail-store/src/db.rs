@@ -140,6 +140,11 @@ pub fn migrator(backend: Backend) -> Migrator {
                 "ingest queue",
                 include_str!("../migrations/sqlite/0003_ingest_queue.sql"),
             ),
+            (
+                4,
+                "problem details",
+                include_str!("../migrations/sqlite/0004_problem_details.sql"),
+            ),
         ],
         Backend::Postgres => &[
             (
@@ -156,6 +161,11 @@ pub fn migrator(backend: Backend) -> Migrator {
                 3,
                 "ingest queue",
                 include_str!("../migrations/postgres/0003_ingest_queue.sql"),
+            ),
+            (
+                4,
+                "problem details",
+                include_str!("../migrations/postgres/0004_problem_details.sql"),
             ),
         ],
     };

@@ -772,6 +772,7 @@ impl Children {
                 p.sheet.clone().into(),
                 p.cell.clone().into(),
                 p.message.as_str().into(),
+                serde_json::to_string(p).ok().into(),
             ]);
         }
     }
@@ -798,6 +799,7 @@ impl Children {
                 "sheet",
                 "cell",
                 "message",
+                "detail_json",
             ],
             self.problems,
             "",

@@ -445,17 +445,26 @@ async fn get_submission(
     }))
 }
 
-/// A submission's problems, with sheet and cell.
-#[utoipa::path(get, path = "/api/v1/submissions/{id}/problems", params(("id" = i64, Path, description = "Submission ID")), responses((status = 200, body = Vec<ProblemLine>)))]
+/// Language of problem messages.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct LangParams {
+    /// "en" (default) or "zh".
+    pub lang: Option<String>,
+}
+
+/// A submission's problems, with sheet and cell, and messages in the language asked for.
+#[utoipa::path(get, path = "/api/v1/submissions/{id}/problems", params(("id" = i64, Path, description = "Submission ID"), LangParams), responses((status = 200, body = Vec<ProblemLine>)))]
 async fn get_problems(
     State(state): State<AppState>,
     _a: ApiViewer,
     Path(id): Path<i64>,
+    Query(q): Query<LangParams>,
 ) -> ApiResult<Vec<ProblemLine>> {
     lists::submission(&state, id)
         .await?
         .ok_or_else(|| WebError::NotFound(format!("submission {id}")))?;
-    Ok(Json(lists::problems(&state, id).await?))
+    let lang = q.lang.as_deref().unwrap_or("en");
+    Ok(Json(lists::problems(&state, id, lang).await?))
 }
 
 /// A facility with its status history.

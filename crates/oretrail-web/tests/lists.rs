@@ -280,3 +280,48 @@ async fn a_review_decision_reaches_the_roll_up_and_the_badge() {
         "no longer an unresolved name in the roll-up"
     );
 }
+
+#[tokio::test]
+async fn stored_problems_are_given_in_the_language_asked_for() {
+    let w = world().await;
+    let (_, token) = api_token(&w, Role::Analyst).await;
+    // A demo file with problems, uploaded through the API.
+    let (name, bytes) = oretrail_web::demo::DEMO_FILES[3];
+    let body = multipart(&[], &[(name, bytes)]);
+    let req = Request::post("/api/v1/submissions")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "multipart/form-data; boundary=XX")
+        .body(Body::from(body))
+        .expect("request");
+    let (status, _, text) = send(&w.app, req).await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    let results: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let id = results[0]["submission_id"].as_i64().expect("stored");
+    assert!(results[0]["errors"].as_u64().unwrap_or(0) > 0, "{results}");
+
+    let english = api(&w, &token, &format!("/api/v1/submissions/{id}/problems")).await;
+    let chinese = api(
+        &w,
+        &token,
+        &format!("/api/v1/submissions/{id}/problems?lang=zh"),
+    )
+    .await;
+    let (english, chinese) = (
+        english.as_array().expect("list"),
+        chinese.as_array().expect("list"),
+    );
+    assert!(!english.is_empty());
+    assert_eq!(english.len(), chinese.len());
+    let cjk = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    for (en, zh) in english.iter().zip(chinese) {
+        for key in ["position", "code", "severity", "sheet", "cell"] {
+            assert_eq!(en[key], zh[key], "same problem, other language");
+        }
+        let (en, zh) = (
+            en["message"].as_str().expect("message"),
+            zh["message"].as_str().expect("message"),
+        );
+        assert!(!cjk(en), "{en}");
+        assert!(cjk(zh), "{zh}");
+    }
+}

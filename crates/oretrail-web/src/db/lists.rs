@@ -542,28 +542,43 @@ pub struct ProblemLine {
     pub sheet: Option<String>,
     /// Cell.
     pub cell: Option<String>,
-    /// English message.
+    /// Message, in the language asked for (English when it cannot be given in that one).
     pub message: String,
 }
 
-/// The problems of a submission, in file order.
-pub async fn problems(db: &impl Reader, submission_id: i64) -> Result<Vec<ProblemLine>> {
+/// The problems of a submission, in file order, with messages in `lang` ("en", "zh").
+pub async fn problems(
+    db: &impl Reader,
+    submission_id: i64,
+    lang: &str,
+) -> Result<Vec<ProblemLine>> {
+    let lang = oretrail_validate::messages::normalise_lang(lang);
     sqlx::query(
-        "SELECT position, code, severity, sheet, cell, message FROM submission_problems \
-         WHERE submission_id = $1 ORDER BY position",
+        "SELECT position, code, severity, sheet, cell, message, detail_json \
+         FROM submission_problems WHERE submission_id = $1 ORDER BY position",
     )
     .bind(submission_id)
     .fetch_all(db.reader())
     .await?
     .iter()
     .map(|r| {
+        let english: String = r.try_get(5)?;
+        let detail: Option<String> = r.try_get(6)?;
+        // Stored before problem details were kept: the English message is all there is.
+        let message = match detail
+            .filter(|_| lang != "en")
+            .and_then(|d| serde_json::from_str::<oretrail_validate::Problem>(&d).ok())
+        {
+            Some(p) => oretrail_validate::messages::render(&p, lang),
+            None => english,
+        };
         Ok(ProblemLine {
             position: r.try_get(0)?,
             code: r.try_get(1)?,
             severity: r.try_get(2)?,
             sheet: r.try_get(3)?,
             cell: r.try_get(4)?,
-            message: r.try_get(5)?,
+            message,
         })
     })
     .collect()

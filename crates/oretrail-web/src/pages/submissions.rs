@@ -156,7 +156,7 @@ pub async fn show(
         Some(j) => serde_json::from_str(j).ok(),
         None => None,
     };
-    let problems = lists::problems(&state, id).await?;
+    let problems = lists::problems(&state, id, "en").await?;
     let smelters = lists::smelters(&state, id).await?;
     let count = |sev: &str| problems.iter().filter(|p| p.severity == sev).count();
     let counts = (count("error"), count("warning"), count("info"));
@@ -309,7 +309,7 @@ pub async fn feedback(
     Path(id): Path<i64>,
 ) -> Result<Response> {
     let (name, bytes) = oretrail_store::submissions::original_of(&state.store, id).await?;
-    let marks: Vec<ProblemMark> = lists::problems(&state, id)
+    let marks: Vec<ProblemMark> = lists::problems(&state, id, "en")
         .await?
         .into_iter()
         .map(|p| ProblemMark {
