@@ -479,6 +479,45 @@ pub async fn load_snapshots(
     Ok(snapshots.into_iter().map(|(_, s)| s).collect())
 }
 
+/// A registry facility's current name, country and listing, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RegistryRow {
+    /// Normalised metal.
+    pub metal_key: String,
+    /// CID.
+    pub cid: String,
+    /// Metal as written.
+    pub metal: String,
+    /// Standard name.
+    pub standard_name: String,
+    /// Country.
+    pub country: Option<String>,
+    /// Dropped from RMI's newest look-up.
+    pub no_longer_listed: bool,
+}
+
+/// Every facility of the stored registry with its current name, country and listing (in no
+/// particular order).
+pub async fn registry_rows(store: &Store) -> Result<Vec<RegistryRow>> {
+    sqlx::query(
+        "SELECT metal_key, cid, metal, standard_name, country, no_longer_listed FROM facilities",
+    )
+    .fetch_all(store.pool())
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(RegistryRow {
+            metal_key: r.try_get(0)?,
+            cid: r.try_get(1)?,
+            metal: r.try_get(2)?,
+            standard_name: r.try_get(3)?,
+            country: r.try_get(4)?,
+            no_longer_listed: r.try_get::<i64, _>(5)? != 0,
+        })
+    })
+    .collect()
+}
+
 /// Synchronous access to the registry for code written against
 /// [`oretrail_facilities::FacilityStore`] (call it from outside an async context).
 pub struct RegistryHandle<'a> {

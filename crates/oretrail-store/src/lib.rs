@@ -3,7 +3,8 @@
 //! One storage layer on two backends from the same code — SQLite embedded in a data directory
 //! (the default) or PostgreSQL — through sqlx's `Any` driver, with versioned migrations applied
 //! on open ([`db`]). SQL lives in the repository modules ([`facilities`], [`suppliers`],
-//! [`campaigns`], [`submissions`], [`coverage`], [`rollup`]); decisions are plain functions
+//! [`campaigns`], [`submissions`], [`history`], [`declared`], [`coverage`], [`rollup`]);
+//! other crates read the store's tables only through them. Decisions are plain functions
 //! beside them ([`campaigns::select_scope`], [`submissions::judge`],
 //! [`submissions::SupplierIndex::link`], [`coverage::compute_coverage`]).
 //!
@@ -17,8 +18,10 @@ mod bulk;
 pub mod campaigns;
 pub mod coverage;
 pub mod db;
+pub mod declared;
 pub mod error;
 pub mod facilities;
+pub mod history;
 pub mod ingest;
 pub mod originals;
 pub mod queue;

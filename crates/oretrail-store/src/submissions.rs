@@ -1013,6 +1013,231 @@ pub async fn original_of(store: &Store, submission_id: i64) -> Result<(String, V
     Ok((row.try_get(0)?, store.originals().read(&sha)?))
 }
 
+/// A campaign's current (not superseded) submission linked to a supplier.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CurrentSubmission {
+    /// Submission ID.
+    pub id: i64,
+    /// SHA-256 of the original file.
+    pub sha256: String,
+    /// File name as received.
+    pub original_name: String,
+    /// When received.
+    pub received_at: String,
+    /// Supplier ERP ID.
+    pub erp_id: String,
+    /// Supplier name.
+    pub supplier_name: String,
+    /// Family and version ("CMRT 6.5").
+    pub template: Option<String>,
+    /// Declared effective date.
+    pub effective_date: Option<chrono::NaiveDate>,
+    /// Verdict ("accepted", "rejected", "needs_review").
+    pub status: String,
+    /// Why (rejections).
+    pub status_reason: Option<String>,
+    /// Errors, warnings found.
+    pub errors: i64,
+    /// Warnings found.
+    pub warnings: i64,
+    /// What the file declared (absent for unreadable files).
+    #[serde(skip)]
+    pub report: Option<SupplierReport>,
+}
+
+/// The current linked submissions of a campaign with their suppliers and reports, ordered by
+/// supplier ERP ID, then submission ID.
+pub async fn current_linked_submissions(
+    store: &Store,
+    campaign_id: i64,
+) -> Result<Vec<CurrentSubmission>> {
+    let rows = sqlx::query(
+        "SELECT b.id, b.file_sha256, b.original_name, b.received_at, s.erp_id, s.name, b.family, \
+         b.version, b.effective_date, b.status, b.status_reason, b.error_count, b.warning_count, \
+         b.report_json FROM submissions b JOIN suppliers s ON s.id = b.supplier_id \
+         WHERE b.campaign_key = $1 AND b.superseded_by IS NULL AND b.link_state = 'linked' \
+         ORDER BY s.erp_id, b.id",
+    )
+    .bind(campaign_id)
+    .fetch_all(store.pool())
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let family: Option<String> = r.try_get(6)?;
+        let version: Option<String> = r.try_get(7)?;
+        let effective: Option<String> = r.try_get(8)?;
+        let json: Option<String> = r.try_get(13)?;
+        out.push(CurrentSubmission {
+            id: r.try_get(0)?,
+            sha256: r.try_get(1)?,
+            original_name: r.try_get(2)?,
+            received_at: r.try_get(3)?,
+            erp_id: r.try_get(4)?,
+            supplier_name: r.try_get(5)?,
+            template: family.map(|f| format!("{f} {}", version.unwrap_or_default())),
+            effective_date: effective.and_then(|d| {
+                chrono::NaiveDate::parse_from_str(d.get(..10).unwrap_or(&d), "%Y-%m-%d").ok()
+            }),
+            status: r.try_get(9)?,
+            status_reason: r.try_get(10)?,
+            errors: r.try_get(11)?,
+            warnings: r.try_get(12)?,
+            report: json.and_then(|j| serde_json::from_str(&j).ok()),
+        });
+    }
+    Ok(out)
+}
+
+/// A validation problem of a submission as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredProblem {
+    /// Submission ID.
+    pub submission_id: i64,
+    /// Stable code.
+    pub code: String,
+    /// Severity code.
+    pub severity: String,
+    /// Sheet, when the problem has a place.
+    pub sheet: Option<String>,
+    /// Cell, when the problem has a place.
+    pub cell: Option<String>,
+    /// Message in English.
+    pub message: String,
+}
+
+/// The problems of a campaign's current (not superseded) submissions, linked or not, ordered by
+/// submission ID, then position.
+pub async fn campaign_problems(store: &Store, campaign_id: i64) -> Result<Vec<StoredProblem>> {
+    sqlx::query(
+        "SELECT p.submission_id, p.code, p.severity, p.sheet, p.cell, p.message \
+         FROM submission_problems p JOIN submissions b ON b.id = p.submission_id \
+         WHERE b.campaign_key = $1 AND b.superseded_by IS NULL \
+         ORDER BY p.submission_id, p.position",
+    )
+    .bind(campaign_id)
+    .fetch_all(store.pool())
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(StoredProblem {
+            submission_id: r.try_get(0)?,
+            code: r.try_get(1)?,
+            severity: r.try_get(2)?,
+            sheet: r.try_get(3)?,
+            cell: r.try_get(4)?,
+            message: r.try_get(5)?,
+        })
+    })
+    .collect()
+}
+
+/// One Smelter List row of a submission as stored, resolved or not.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredSmelterRow {
+    /// Submission ID.
+    pub submission_id: i64,
+    /// Row on the Smelter List sheet.
+    pub sheet_row: i64,
+    /// Metal as written.
+    pub metal: Option<String>,
+    /// Normalised metal.
+    pub metal_key: String,
+    /// Entry kind code (`not_yet_identified` for such rows).
+    pub entry_kind: String,
+    /// Name as written.
+    pub name: Option<String>,
+    /// Country as written.
+    pub country: Option<String>,
+    /// Resolved CID.
+    pub cid: Option<String>,
+    /// Resolved standard name.
+    pub canonical_name: Option<String>,
+}
+
+/// IDs per `IN (...)` list: they are written into the statement, never bound.
+const IDS_PER_STATEMENT: usize = 500;
+
+/// The smelter rows of these submissions, ordered by submission ID, then sheet row.
+pub async fn submission_smelter_rows(
+    store: &Store,
+    submission_ids: &[i64],
+) -> Result<Vec<StoredSmelterRow>> {
+    let mut ids = submission_ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out = Vec::new();
+    for chunk in ids.chunks(IDS_PER_STATEMENT) {
+        let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
+        // IDs are integers, never input text.
+        let sql = format!(
+            "SELECT submission_id, sheet_row, metal, metal_key, entry_kind, name, country, cid, \
+             canonical_name FROM submission_smelters WHERE submission_id IN ({}) \
+             ORDER BY submission_id, sheet_row",
+            list.join(",")
+        );
+        for r in sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(store.pool())
+            .await?
+        {
+            out.push(StoredSmelterRow {
+                submission_id: r.try_get(0)?,
+                sheet_row: r.try_get(1)?,
+                metal: r.try_get(2)?,
+                metal_key: r.try_get(3)?,
+                entry_kind: r.try_get(4)?,
+                name: r.try_get(5)?,
+                country: r.try_get(6)?,
+                cid: r.try_get(7)?,
+                canonical_name: r.try_get(8)?,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// What a submission declared, as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SubmissionReport {
+    /// Submission ID.
+    pub submission_id: i64,
+    /// The report.
+    pub report: SupplierReport,
+}
+
+/// The reports of these submissions that still read, by submission ID (files without a report,
+/// and reports stored by an older version that no longer parse, are left out).
+pub async fn submission_reports(
+    store: &Store,
+    submission_ids: &[i64],
+) -> Result<Vec<SubmissionReport>> {
+    let mut ids = submission_ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out = Vec::new();
+    for chunk in ids.chunks(200) {
+        let list: Vec<String> = chunk.iter().map(i64::to_string).collect();
+        let sql = format!(
+            "SELECT id, report_json FROM submissions WHERE id IN ({}) ORDER BY id",
+            list.join(",")
+        );
+        for r in sqlx::query(sqlx::AssertSqlSafe(sql))
+            .fetch_all(store.pool())
+            .await?
+        {
+            let id: i64 = r.try_get(0)?;
+            let json: Option<String> = r.try_get(1)?;
+            let Some(json) = json else { continue };
+            if let Ok(report) = serde_json::from_str::<SupplierReport>(&json) {
+                out.push(SubmissionReport {
+                    submission_id: id,
+                    report,
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
 impl From<oretrail_pipeline::FileRecord> for Analysis {
     fn from(record: oretrail_pipeline::FileRecord) -> Analysis {
         Analysis {
