@@ -172,12 +172,36 @@ fn a_person_works_a_campaign_in_the_browser() {
         b.wait_for("#status-history", 30).expect("facility page");
         shot(&mut b, "13-facility");
     }
+
+    // The annual due-diligence report, generated from the page and shown with its charts.
+    b.go(&format!("{base}/reports")).expect("reports");
+    b.click("#generate-form button").expect("generate");
+    b.wait_for("#report-meta", 120).expect("report page");
+    let report = b.source().expect("report");
+    assert!(
+        report.contains("<svg") && report.contains("CID"),
+        "a report with charts and facilities"
+    );
+    shot(&mut b, "14-annual-report");
+
+    // Claims, audits expiring within a year, and the one-click request list.
+    b.go(&format!("{base}/claims?months=12")).expect("claims");
+    b.wait_for("#expiring", 60).expect("claims page");
+    shot(&mut b, "15-claims");
+    if b.exists("#follow-up button").expect("request list") {
+        b.click("#follow-up button").expect("create requests");
+        b.wait_for("#requests", 60).expect("new campaign");
+        shot(&mut b, "16-follow-up-campaign");
+    }
+
     let audit = {
         b.go(&format!("{base}/audit")).expect("audit");
         b.text("#audit").expect("audit")
     };
     assert!(
-        audit.contains("review.") && audit.contains("submission.upload"),
+        audit.contains("review.")
+            && audit.contains("submission.upload")
+            && audit.contains("report.generate"),
         "changes are in the audit log"
     );
     b.quit().ok();
