@@ -1,6 +1,7 @@
-//! Every SQL statement of the crate: its own tables (migrated on first use, tracked in
-//! `_oretrail_risk_migrations`) and the reads of the store's tables the loaders need. Same code
-//! on SQLite and PostgreSQL (sqlx `Any`: `$n` placeholders, integers, floats and text).
+//! Every SQL statement of the crate, on its own tables only (migrated on first use, tracked in
+//! `_oretrail_risk_migrations`); the store's tables are read through `oretrail_store`'s
+//! functions. Same code on SQLite and PostgreSQL (sqlx `Any`: `$n` placeholders, integers,
+//! floats and text).
 
 pub mod assessments;
 pub mod cases;
@@ -141,21 +142,11 @@ pub fn risk_lists(risk: &Risk) -> Result<oretrail_facilities::RiskLists> {
 /// A facility from "METAL:CID", or a bare CID when the registry or the submissions know it for
 /// one metal only.
 pub async fn facility_key(risk: &Risk, text: &str) -> Result<crate::score::FacilityKey> {
-    use sqlx::Row;
     if let Some((metal, cid)) = text.split_once(':') {
         return Ok(crate::score::FacilityKey::new(metal, cid));
     }
     let cid = text.trim().to_ascii_uppercase();
-    let metals: Vec<String> = sqlx::query(
-        "SELECT metal_key FROM facilities WHERE cid = $1 UNION \
-         SELECT metal_key FROM submission_smelters WHERE cid = $1",
-    )
-    .bind(cid.clone())
-    .fetch_all(risk.pool())
-    .await?
-    .iter()
-    .map(|r| r.try_get(0))
-    .collect::<Result<_, _>>()?;
+    let metals = oretrail_store::declared::metals_of_cid(risk.store(), &cid).await?;
     match metals.as_slice() {
         [metal] => Ok(crate::score::FacilityKey::new(metal, &cid)),
         [] => Err(RiskError::not_found("facility", cid)),
