@@ -10,10 +10,9 @@ use chrono::NaiveDate;
 use oretrail_store::Store;
 use oretrail_store::campaigns::{Campaign, requests};
 use oretrail_store::rollup::rollup;
-use oretrail_store::submissions::list_submissions;
+use oretrail_store::submissions::{campaign_problems, list_submissions};
 use oretrail_store::suppliers::list_suppliers;
 use rust_xlsxwriter::{Format, Workbook};
-use sqlx::Row;
 use std::collections::HashMap;
 
 /// A cell of an exported table.
@@ -272,28 +271,19 @@ pub async fn table(
                 "cell",
                 "message",
             ]);
-            let found = sqlx::query(
-                "SELECT p.submission_id, p.code, p.severity, p.sheet, p.cell, p.message \
-                 FROM submission_problems p JOIN submissions b ON b.id = p.submission_id \
-                 WHERE b.campaign_key = $1 AND b.superseded_by IS NULL \
-                 ORDER BY p.submission_id, p.position",
-            )
-            .bind(campaign.id)
-            .fetch_all(store.pool())
-            .await?;
+            let found = campaign_problems(store, campaign.id).await?;
             let mut out = Vec::with_capacity(found.len());
-            for r in found {
-                let id: i64 = r.try_get(0)?;
-                let who = by_id.get(&id);
+            for p in found {
+                let who = by_id.get(&p.submission_id);
                 out.push(vec![
-                    id.into(),
+                    p.submission_id.into(),
                     who.map(|w| w.0.clone()).into(),
                     who.map(|w| w.1.clone()).into(),
-                    r.try_get::<String, _>(1)?.into(),
-                    r.try_get::<String, _>(2)?.into(),
-                    r.try_get::<Option<String>, _>(3)?.into(),
-                    r.try_get::<Option<String>, _>(4)?.into(),
-                    r.try_get::<String, _>(5)?.into(),
+                    p.code.into(),
+                    p.severity.into(),
+                    p.sheet.into(),
+                    p.cell.into(),
+                    p.message.into(),
                 ]);
             }
             rows = out;

@@ -1,6 +1,5 @@
-//! Reads what reports need from the store: the campaign's status and roll-up (through the
-//! store's own functions) and its current submissions with what they declared (one query on
-//! the store's tables, kept here until the store offers it).
+//! Reads what reports need from the store, through the store's own functions: the campaign's
+//! status and roll-up, and its current submissions with what they declared.
 
 use crate::declaration::{CampaignResults, FacilityEntry, ResponseCount, SupplierResponse};
 use crate::error::Result;
@@ -15,82 +14,16 @@ use oretrail_store::Store;
 use oretrail_store::campaigns::Campaign;
 use oretrail_store::coverage::{CampaignStatus, campaign_status};
 use oretrail_store::rollup::{Rollup, rollup};
-use oretrail_template::SupplierReport;
-use serde::Serialize;
-use sqlx::Row;
 
 /// A campaign's current (not superseded) submission linked to a supplier.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CurrentSubmission {
-    /// Submission ID.
-    pub id: i64,
-    /// SHA-256 of the original file.
-    pub sha256: String,
-    /// File name as received.
-    pub original_name: String,
-    /// When received.
-    pub received_at: String,
-    /// Supplier ERP ID.
-    pub erp_id: String,
-    /// Supplier name.
-    pub supplier_name: String,
-    /// Family and version ("CMRT 6.5").
-    pub template: Option<String>,
-    /// Declared effective date.
-    pub effective_date: Option<NaiveDate>,
-    /// Verdict ("accepted", "rejected", "needs_review").
-    pub status: String,
-    /// Why (rejections).
-    pub status_reason: Option<String>,
-    /// Errors, warnings found.
-    pub errors: i64,
-    /// Warnings found.
-    pub warnings: i64,
-    /// What the file declared (absent for unreadable files).
-    #[serde(skip)]
-    pub report: Option<SupplierReport>,
-}
+pub use oretrail_store::submissions::CurrentSubmission;
 
 /// The current linked submissions of a campaign, by supplier ERP ID.
 pub async fn current_submissions(
     store: &Store,
     campaign_id: i64,
 ) -> Result<Vec<CurrentSubmission>> {
-    let rows = sqlx::query(
-        "SELECT b.id, b.file_sha256, b.original_name, b.received_at, s.erp_id, s.name, b.family, \
-         b.version, b.effective_date, b.status, b.status_reason, b.error_count, b.warning_count, \
-         b.report_json FROM submissions b JOIN suppliers s ON s.id = b.supplier_id \
-         WHERE b.campaign_key = $1 AND b.superseded_by IS NULL AND b.link_state = 'linked' \
-         ORDER BY s.erp_id, b.id",
-    )
-    .bind(campaign_id)
-    .fetch_all(store.pool())
-    .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        let family: Option<String> = r.try_get(6)?;
-        let version: Option<String> = r.try_get(7)?;
-        let effective: Option<String> = r.try_get(8)?;
-        let json: Option<String> = r.try_get(13)?;
-        out.push(CurrentSubmission {
-            id: r.try_get(0)?,
-            sha256: r.try_get(1)?,
-            original_name: r.try_get(2)?,
-            received_at: r.try_get(3)?,
-            erp_id: r.try_get(4)?,
-            supplier_name: r.try_get(5)?,
-            template: family.map(|f| format!("{f} {}", version.unwrap_or_default())),
-            effective_date: effective.and_then(|d| {
-                NaiveDate::parse_from_str(d.get(..10).unwrap_or(&d), "%Y-%m-%d").ok()
-            }),
-            status: r.try_get(9)?,
-            status_reason: r.try_get(10)?,
-            errors: r.try_get(11)?,
-            warnings: r.try_get(12)?,
-            report: json.and_then(|j| serde_json::from_str(&j).ok()),
-        });
-    }
-    Ok(out)
+    Ok(oretrail_store::submissions::current_linked_submissions(store, campaign_id).await?)
 }
 
 /// A campaign's status, roll-up as of a date, and current submissions.
