@@ -411,6 +411,28 @@ pub async fn load_snapshots(
     store: &Store,
     as_of: Option<NaiveDate>,
 ) -> Result<Vec<StatusSnapshot>> {
+    Ok(load_snapshots_with_ids(store, as_of)
+        .await?
+        .into_iter()
+        .map(|s| s.snapshot)
+        .collect())
+}
+
+/// A status snapshot with its row ID.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredSnapshot {
+    /// `status_snapshots.id`.
+    pub id: i64,
+    /// The snapshot.
+    pub snapshot: StatusSnapshot,
+}
+
+/// Snapshots dated at or before `as_of` (all when `None`) with their IDs, oldest first (the
+/// order of [`load_snapshots`]).
+pub async fn load_snapshots_with_ids(
+    store: &Store,
+    as_of: Option<NaiveDate>,
+) -> Result<Vec<StoredSnapshot>> {
     let pool = store.pool();
     let limit = as_of
         .map(|d| d.to_string())
@@ -476,7 +498,10 @@ pub async fn load_snapshots(
             cross_recognition: row.try_get(13)?,
         });
     }
-    Ok(snapshots.into_iter().map(|(_, s)| s).collect())
+    Ok(snapshots
+        .into_iter()
+        .map(|(id, snapshot)| StoredSnapshot { id, snapshot })
+        .collect())
 }
 
 /// A registry facility's current name, country and listing, as stored.

@@ -8,7 +8,7 @@ use oretrail_facilities::import_status_csv;
 use oretrail_store::campaigns::{self, CampaignSpec, RequestStatus, ScopeRule};
 use oretrail_store::coverage::campaign_status;
 use oretrail_store::facilities::{
-    add_status_snapshot, load_registry, load_status_history, save_registry,
+    add_status_snapshot, load_registry, load_snapshots_with_ids, load_status_history, save_registry,
 };
 use oretrail_store::ingest::{IngestOptions, ingest};
 use oretrail_store::rollup::rollup;
@@ -58,6 +58,14 @@ async fn registry_and_status_history_round_trip(store: &Store) {
     add_status_snapshot(store, &s1).await.expect("add");
     let history = load_status_history(store).await.expect("history");
     assert_eq!(history.snapshots(), &[s1.clone(), s3.clone()]);
+    let with_ids = load_snapshots_with_ids(store, Some(date(2025, 6, 1)))
+        .await
+        .expect("with ids");
+    assert_eq!(with_ids.len(), 1);
+    assert_eq!(with_ids[0].snapshot, s1);
+    let all = load_snapshots_with_ids(store, None).await.expect("all");
+    assert_eq!(all[1].snapshot, s3);
+    assert!(all[0].id > all[1].id, "ordered by date, not by ID");
     let at = |d| {
         history
             .status_as_of("CID000157", d)

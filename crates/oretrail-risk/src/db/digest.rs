@@ -57,16 +57,13 @@ pub struct StoredDigest {
 /// The status lists dated up to a day with their IDs (same order as
 /// [`oretrail_store::facilities::load_snapshots`]).
 async fn lists_with_ids(risk: &Risk, day: NaiveDate) -> Result<Vec<(StatusSnapshot, i64)>> {
-    let lists = oretrail_store::facilities::load_snapshots(risk.store(), Some(day)).await?;
-    let ids: Vec<i64> =
-        sqlx::query("SELECT id FROM status_snapshots WHERE as_of <= $1 ORDER BY as_of, id")
-            .bind(iso(day))
-            .fetch_all(risk.pool())
+    Ok(
+        oretrail_store::facilities::load_snapshots_with_ids(risk.store(), Some(day))
             .await?
-            .iter()
-            .map(|r| r.try_get(0))
-            .collect::<Result<_, _>>()?;
-    Ok(lists.into_iter().zip(ids).collect())
+            .into_iter()
+            .map(|s| (s.snapshot, s.id))
+            .collect(),
+    )
 }
 
 /// Collects the digest of a day (reassessing first when asked).
