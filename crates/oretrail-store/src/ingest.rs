@@ -130,16 +130,7 @@ where
     };
     let mut writer = SubmissionWriter::new(store, campaign, &options.actor).await?;
     let known: Arc<HashSet<String>> = Arc::new(writer.known_hashes());
-    let threads = if options.threads == 0 {
-        std::thread::available_parallelism().map_or(2, |n| n.get())
-    } else {
-        options.threads
-    };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .thread_name(|i| format!("oretrail-ingest-{i}"))
-        .build()
-        .map_err(|e| StoreError::Invalid(format!("cannot start worker threads: {e}")))?;
+    let (pool, threads) = analysis_pool(options.threads, "oretrail-ingest")?;
     let in_flight = 2 * threads + 2;
     let (token_tx, token_rx) = std::sync::mpsc::sync_channel::<()>(in_flight);
     for _ in 0..in_flight {
@@ -236,6 +227,22 @@ where
     let _ = reader.join();
     report.seconds = started.elapsed().as_secs_f64();
     Ok(report)
+}
+
+/// A pool of `threads` analysis threads (0: one per core) named `prefix-N`, and its size.
+pub(crate) fn analysis_pool(threads: usize, prefix: &str) -> Result<(rayon::ThreadPool, usize)> {
+    let threads = if threads == 0 {
+        std::thread::available_parallelism().map_or(2, |n| n.get())
+    } else {
+        threads
+    };
+    let prefix = prefix.to_string();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(move |i| format!("{prefix}-{i}"))
+        .build()
+        .map_err(|e| StoreError::Invalid(format!("cannot start worker threads: {e}")))?;
+    Ok((pool, threads))
 }
 
 async fn write_ready(

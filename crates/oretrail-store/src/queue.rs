@@ -399,16 +399,7 @@ where
     A: Fn(&[u8], &str) -> Analysis + Send + Sync,
 {
     let started = Instant::now();
-    let threads = if options.threads == 0 {
-        std::thread::available_parallelism().map_or(2, |n| n.get())
-    } else {
-        options.threads
-    };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .thread_name(|i| format!("oretrail-worker-{i}"))
-        .build()
-        .map_err(|e| StoreError::Invalid(format!("cannot start worker threads: {e}")))?;
+    let (pool, _) = crate::ingest::analysis_pool(options.threads, "oretrail-worker")?;
     let mut report = WorkerReport {
         worker: options.id.clone(),
         ..WorkerReport::default()
