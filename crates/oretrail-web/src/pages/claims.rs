@@ -22,8 +22,9 @@ use oretrail_store::campaigns::Campaign;
 use oretrail_template::Family;
 use serde::Deserialize;
 
-/// Months ahead by default.
-pub const DEFAULT_MONTHS: u32 = 6;
+/// Months ahead by default: one yearly campaign cycle, so that every re-audit falling due
+/// before the next campaign shows.
+pub const DEFAULT_MONTHS: u32 = 12;
 
 /// One claim of a supplier, for the page.
 pub struct ClaimLine {
