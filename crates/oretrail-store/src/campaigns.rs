@@ -43,6 +43,38 @@ impl Default for ScopeRule {
     }
 }
 
+impl ScopeRule {
+    /// The rule in words ("largest Tier-1 suppliers up to 95% of spend on cobalt, and 3 listed
+    /// supplier(s)").
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if self.spend_share > 0.0 {
+            let tiers: Vec<String> = self.tiers.iter().map(|t| format!("Tier-{t}")).collect();
+            let mut s = format!(
+                "largest {} suppliers up to {}% of spend",
+                if tiers.is_empty() {
+                    "Tier-1".to_string()
+                } else {
+                    tiers.join("/")
+                },
+                (self.spend_share * 1000.0).round() / 10.0
+            );
+            if !self.commodities.is_empty() {
+                s.push_str(&format!(" on {}", self.commodities.join(", ")));
+            }
+            parts.push(s);
+        }
+        if !self.include.is_empty() {
+            parts.push(format!("{} listed supplier(s)", self.include.len()));
+        }
+        if parts.is_empty() {
+            "no supplier".into()
+        } else {
+            parts.join(", and ")
+        }
+    }
+}
+
 /// A campaign to create.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CampaignSpec {
@@ -476,6 +508,32 @@ pub(crate) async fn update_request(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn scope_rules_read_as_words() {
+        let rule = super::ScopeRule::default();
+        assert_eq!(
+            rule.describe(),
+            "largest Tier-1 suppliers up to 95% of spend"
+        );
+        let follow_up = super::ScopeRule {
+            spend_share: 0.0,
+            include: vec!["V1".into(), "V2".into()],
+            ..super::ScopeRule::default()
+        };
+        assert_eq!(follow_up.describe(), "2 listed supplier(s)");
+        let both = super::ScopeRule {
+            commodities: vec!["cobalt".into()],
+            tiers: vec![1, 2],
+            include: vec!["V9".into()],
+            ..super::ScopeRule::default()
+        };
+        assert_eq!(
+            both.describe(),
+            "largest Tier-1/Tier-2 suppliers up to 95% of spend on cobalt, and 1 listed supplier(s)"
+        );
+    }
+
     use super::*;
 
     fn cand(id: i64, tier: i64, spend: f64) -> ScopeCandidate {

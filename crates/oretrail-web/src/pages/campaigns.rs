@@ -211,7 +211,6 @@ struct CampaignPage {
     layout: Layout,
     c: Campaign,
     families: String,
-    share: String,
     requests: Vec<RequestView>,
     heads: Vec<Head>,
     pager: Pager,
@@ -297,7 +296,6 @@ pub async fn show(
         .await?
         .flash(super::done_message(p.done.as_deref())),
         families: families_text(&c),
-        share: percent(c.spec.scope.spend_share),
         heads: heads(
             &q,
             &[
