@@ -6,9 +6,8 @@ use crate::store::StoreSession;
 use anyhow::{Context as _, Result, bail};
 use chrono::NaiveDate;
 use clap::Args;
-use oretrail_report::blank::{Blank, BlankTemplates};
-use oretrail_report::declaration::{DeriveOptions, ExportScope, derive};
-use oretrail_report::fill::fill;
+use oretrail_report::declaration::{DeriveOptions, ExportScope};
+use oretrail_report::fill::company_template;
 use oretrail_report::gather::campaign_data;
 use oretrail_report::profile::{CompanyProfile, Overrides};
 use oretrail_store::campaigns::campaign_by_name;
@@ -111,7 +110,7 @@ pub fn run(ctx: &Context, args: &ExportTemplateArgs) -> Result<ExitCode> {
     let session = StoreSession::open(ctx)?;
     let campaign = session.run(campaign_by_name(&session.store, &args.campaign))?;
     let data = session.run(campaign_data(&session.store, &campaign, as_of))?;
-    let decl = derive(
+    let filled = company_template(
         def,
         &data.results(),
         &DeriveOptions {
@@ -120,10 +119,8 @@ pub fn run(ctx: &Context, args: &ExportTemplateArgs) -> Result<ExitCode> {
             profile: &profile,
             overrides: &overrides,
         },
+        args.templates.as_deref(),
     )?;
-    let bytes = BlankTemplates::locate(args.templates.as_deref()).bytes(def)?;
-    let blank = Blank::open(bytes, def)?;
-    let filled = fill(&blank, &decl)?;
     std::fs::write(&args.out, &filled.bytes)
         .with_context(|| format!("writing {}", args.out.display()))?;
     let log_path = PathBuf::from(format!("{}.log.json", args.out.display()));

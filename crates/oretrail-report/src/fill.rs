@@ -92,6 +92,21 @@ pub struct Filled {
     pub log: ExportLog,
 }
 
+/// The company's own template: the declaration derived from a campaign's results, written into
+/// RMI's blank of that version (found in `templates`, else where [`BlankTemplates::locate`]
+/// looks).
+pub fn company_template(
+    def: &'static TemplateDef,
+    results: &crate::declaration::CampaignResults,
+    options: &crate::declaration::DeriveOptions<'_>,
+    templates: Option<&std::path::Path>,
+) -> Result<Filled> {
+    let decl = crate::declaration::derive(def, results, options)?;
+    let bytes = crate::blank::BlankTemplates::locate(templates).bytes(def)?;
+    let blank = Blank::open(bytes, def)?;
+    fill(&blank, &decl)
+}
+
 /// Writes a declaration into a blank template.
 pub fn fill(blank: &Blank, decl: &CompanyDeclaration) -> Result<Filled> {
     let def = blank.def;

@@ -11,8 +11,7 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, Query as Q, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use oretrail_report::blank::{Blank, BlankTemplates};
-use oretrail_report::declaration::{DeriveOptions, ExportScope, derive};
+use oretrail_report::declaration::{DeriveOptions, ExportScope};
 use oretrail_report::exports::{TABLES, table, write_csv, write_xlsx};
 use oretrail_report::gather::{campaign_data, period_window, risk_data};
 use oretrail_report::profile::Overrides;
@@ -241,7 +240,7 @@ pub async fn company_template(
     };
     let data = campaign_data(&state.store, &campaign, as_of).await?;
     let filled = tokio::task::spawn_blocking(move || -> oretrail_report::Result<_> {
-        let decl = derive(
+        oretrail_report::fill::company_template(
             def,
             &data.results(),
             &DeriveOptions {
@@ -250,10 +249,8 @@ pub async fn company_template(
                 profile: &profile,
                 overrides: &overrides,
             },
-        )?;
-        let bytes = BlankTemplates::locate(None).bytes(def)?;
-        let blank = Blank::open(bytes, def)?;
-        oretrail_report::fill::fill(&blank, &decl)
+            None,
+        )
     })
     .await
     .map_err(|e| WebError::Internal(e.to_string()))??;
